@@ -1,0 +1,56 @@
+# make install | make run | make test | make lint | make lock | make messages
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+
+.PHONY: install run test lint pytest lock messages bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock requirements.in requirements-dev.in
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -r requirements-dev.in
+	touch $@
+
+# Web server, Celery worker and beat in one command, on SQLite and the file-system broker unless
+# DATABASE_URL / CELERY_BROKER_URL say otherwise. Ctrl-C stops everything.
+run: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) demo_data
+	$(MANAGE) run_local
+
+# The fast checks of STYLE.md.
+lint: install
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(MANAGE) check --fail-level WARNING
+	$(MANAGE) makemigrations --check --dry-run
+	$(MANAGE) spectacular --validate --fail-on-warn --file /dev/null
+	$(MANAGE) check_messages
+
+pytest: install
+	$(BIN)/pytest
+
+test: lint pytest
+
+# Re-pin every package after editing requirements*.in.
+lock:
+	rm -rf var/lock-venv
+	$(PYTHON) -m venv var/lock-venv
+	var/lock-venv/bin/pip install --quiet -r requirements-dev.in
+	var/lock-venv/bin/pip freeze --exclude-editable | grep -v '^pip==' > requirements.lock
+	rm -rf var/lock-venv
+
+# Re-extract and compile the message catalogues (needs GNU gettext).
+messages: install
+	$(MANAGE) makemessages --locale zh_Hans --locale en --ignore '.venv/*' --ignore 'var/*' --no-obsolete
+	$(MANAGE) makemessages --domain djangojs --locale zh_Hans --locale en --ignore '.venv/*' --ignore 'var/*' --ignore 'staticfiles/*' --no-obsolete
+	$(MANAGE) compilemessages --ignore '.venv/*'
+
+bench: install
+	$(BIN)/python bench/business_time.py --short
+
+clean:
+	rm -rf $(VENV) var staticfiles

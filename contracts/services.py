@@ -1,0 +1,163 @@
+"""Writes and decisions about contracts: entitlement, named contacts, partner registrations,
+verification and expiry."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.utils.translation import gettext as _
+
+from config.errors import ServiceError
+from contracts.models import Contract, ContractStatus, Product, ProductVersion
+from sla.business_time import Schedule
+from sla.services import build_schedule
+
+
+class EntitlementError(ServiceError):
+    """Raised by entitlement_require; `code` is one of Entitlement's refusal codes."""
+
+
+@dataclass(frozen=True)
+class Entitlement:
+    """The answer to "may this user open a ticket for this product and version under this
+    contract now?". `reason` is translated into the active language when refused."""
+
+    allowed: bool
+    code: str = "ok"
+    reason: str = ""
+    fix_target: bool = True  # False past the version's end of maintenance
+    community_links: dict[str, str] = field(default_factory=dict)
+
+
+def contract_local_date(contract: Contract, now: datetime) -> date:
+    """Today's date where the contract was signed (terms and end dates are local dates)."""
+    return now.astimezone(contract_schedule(contract).tz).date()
+
+
+def contract_schedule(contract: Contract) -> Schedule:
+    """The business-time schedule of a contract: its tier or agreed hours, its time zone and
+    holiday calendar."""
+    return build_schedule(
+        tier=contract.tier,
+        timezone=contract.timezone,
+        calendar=contract.calendar,
+        hours=contract.agreed_hours,
+    )
+
+
+def community_links(product: Product) -> dict[str, str]:
+    links = {
+        "docs": product.docs_url,
+        "knowledge_base": product.knowledge_base_url,
+        "forum": product.forum_url,
+    }
+    return {k: v for k, v in links.items() if v}
+
+
+def _refuse(code: str, reason: str, **extra) -> Entitlement:
+    return Entitlement(allowed=False, code=code, reason=reason, **extra)
+
+
+def entitlement_check(
+    *,
+    user,
+    contract: Contract,
+    product: Product,
+    version: ProductVersion | None,
+    now: datetime,
+) -> Entitlement:
+    """Decide whether `user` may open a ticket for `product` `version` under `contract` at `now`.
+    Staff may open (log) tickets for any customer; customer users must be named contacts."""
+    if product.pk and not product.commercially_supported:
+        return _refuse(
+            "community_only",
+            _(
+                "%(product)s has community support only: please use the documentation, the "
+                "knowledge base and the community forum."
+            )
+            % {"product": product.name},
+            community_links=community_links(product),
+        )
+    if contract.status == ContractStatus.PENDING:
+        return _refuse(
+            "pending",
+            _("Contract %(number)s has not been verified yet; support will confirm it shortly.")
+            % {"number": contract.number},
+        )
+    if contract.status == ContractStatus.REJECTED:
+        return _refuse(
+            "rejected",
+            _("Contract %(number)s was not verified.") % {"number": contract.number},
+        )
+    if contract.status == ContractStatus.SUSPENDED:
+        return _refuse(
+            "suspended",
+            _("Contract %(number)s is suspended. Please contact your account manager.")
+            % {"number": contract.number},
+        )
+    today = contract_local_date(contract, now)
+    if contract.status == ContractStatus.EXPIRED or today > contract.ends_on:
+        return _refuse(
+            "expired",
+            _("Contract %(number)s expired on %(date)s.")
+            % {"number": contract.number, "date": contract.ends_on.isoformat()},
+        )
+    if today < contract.starts_on:
+        return _refuse(
+            "not_started",
+            _("Contract %(number)s starts on %(date)s.")
+            % {"number": contract.number, "date": contract.starts_on.isoformat()},
+        )
+    if contract.sold_by_id and not contract.sold_by.is_authorised_on(today):
+        return _refuse(
+            "partner_lapsed",
+            _(
+                "The authorisation of %(partner)s, who sold contract %(number)s, has lapsed. "
+                "Please contact the vendor to renew your support."
+            )
+            % {"partner": contract.sold_by.name, "number": contract.number},
+        )
+    if not contract.products.filter(pk=product.pk).exists():
+        return _refuse(
+            "product_not_covered",
+            _("Contract %(number)s does not cover %(product)s.")
+            % {"number": contract.number, "product": product.name},
+        )
+    if version is not None:
+        if version.product_id != product.pk:
+            return _refuse(
+                "version_mismatch",
+                _("%(version)s is not a version of %(product)s.")
+                % {"version": version.name, "product": product.name},
+            )
+        if today > version.end_of_support:
+            return _refuse(
+                "version_end_of_support",
+                _(
+                    "%(product)s %(version)s reached its end of support on %(date)s. Please "
+                    "upgrade to a supported version."
+                )
+                % {
+                    "product": product.name,
+                    "version": version.name,
+                    "date": version.end_of_support.isoformat(),
+                },
+            )
+    if not user.is_staff and not contract.contacts.filter(user=user).exists():
+        return _refuse(
+            "not_named_contact",
+            _(
+                "Only the named support contacts of contract %(number)s can open tickets. Ask "
+                "one of them, or your administrator, to add you."
+            )
+            % {"number": contract.number},
+        )
+    fix_target = version is None or today <= version.end_of_maintenance
+    return Entitlement(allowed=True, fix_target=fix_target)
+
+
+def entitlement_require(**kwargs) -> Entitlement:
+    """entitlement_check, raising EntitlementError with the reason when refused."""
+    answer = entitlement_check(**kwargs)
+    if not answer.allowed:
+        raise EntitlementError(answer.reason, code=answer.code, extra=answer.community_links)
+    return answer

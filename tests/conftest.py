@@ -1,0 +1,69 @@
+"""Shared fixtures, and the rule for tests that need real services: a test marked `postgres`
+runs when the default database is PostgreSQL, `redis` when the broker is a reachable Redis,
+`browser` when Debian's Chromium is installed. Otherwise it is skipped with the reason, except
+for the markers listed in REQUIRE_SERVICES (CI sets e.g. "postgres,redis,browser"), where a
+missing service fails the test instead."""
+
+import os
+import shutil
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _redis_reachable() -> bool:
+    url = urlparse(settings.CELERY_BROKER_URL)
+    if url.scheme not in ("redis", "rediss"):
+        return False
+    try:
+        with socket.create_connection((url.hostname or "127.0.0.1", url.port or 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _missing(marker: str) -> str | None:
+    if marker == "postgres":
+        if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+            return "needs PostgreSQL: set DATABASE_URL=postgres://..."
+    elif marker == "redis":
+        if not _redis_reachable():
+            return "needs Redis: set CELERY_BROKER_URL=redis://... to a reachable server"
+    elif marker == "browser" and not CHROMIUM:
+        return "needs Debian's Chromium (apt-get install chromium)"
+    return None
+
+
+def pytest_runtest_setup(item):
+    required = {m.strip() for m in os.environ.get("REQUIRE_SERVICES", "").split(",") if m.strip()}
+    for marker in ("postgres", "redis", "browser"):
+        if item.get_closest_marker(marker) is None:
+            continue
+        reason = _missing(marker)
+        if reason is None:
+            continue
+        if marker in required:
+            pytest.fail(f"REQUIRE_SERVICES names {marker}, but this test {reason}")
+        pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    """Uploads of a test go to its own folder."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+        },
+    }
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
+@pytest.fixture(autouse=True)
+def _no_login_throttle_by_default(settings):
+    settings.AXES_ENABLED = False
