@@ -1,0 +1,138 @@
+"""factory_boy factories shared by every test module. Reference data (tiers, targets, CN and NONE
+calendars) comes from the seeding migration, so factories look it up rather than create it."""
+
+from datetime import date
+
+import factory
+from django.contrib.auth import get_user_model
+
+from contracts.models import (
+    Contract,
+    ContractStatus,
+    Customer,
+    LicenceType,
+    Partner,
+    Product,
+    ProductVersion,
+    SupportContact,
+)
+from sla.models import HolidayCalendar, Tier
+
+PASSWORD = "demo-pass-2026"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.test")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    language = "en"
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            obj.save()
+
+
+class StaffFactory(UserFactory):
+    is_staff = True
+
+
+class ManagerFactory(UserFactory):
+    is_staff = True
+    is_support_manager = True
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    name_en = factory.Sequence(lambda n: f"Customer {n} Ltd.")
+    name_zh = factory.Sequence(lambda n: f"客户{n}有限公司")
+    country = "CN"
+    language = "zh-hans"
+
+
+class CustomerUserFactory(UserFactory):
+    customer = factory.SubFactory(CustomerFactory)
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partner
+
+    name = factory.Sequence(lambda n: f"Partner {n} Co.")
+    authorised_from = date(2025, 1, 1)
+    authorised_until = date(2028, 12, 31)
+
+
+class PartnerUserFactory(UserFactory):
+    partner = factory.SubFactory(PartnerFactory)
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"product-{n}")
+    name = factory.Sequence(lambda n: f"Product {n}")
+    commercially_supported = True
+    docs_url = "https://docs.example.com/"
+    knowledge_base_url = "https://kb.example.com/"
+    forum_url = "https://forum.example.com/"
+
+
+class VersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProductVersion
+
+    product = factory.SubFactory(ProductFactory)
+    name = factory.Sequence(lambda n: f"5.{n}")
+    released_on = date(2025, 6, 1)
+    end_of_maintenance = date(2027, 6, 30)
+    end_of_support = date(2028, 6, 30)
+
+
+def tier(code: str) -> Tier:
+    return Tier.objects.get(code=code)
+
+
+def calendar(code: str) -> HolidayCalendar:
+    return HolidayCalendar.objects.get(code=code)
+
+
+class ContractFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contract
+        skip_postgeneration_save = True
+
+    number = factory.Sequence(lambda n: f"C-{n:05d}")
+    customer = factory.SubFactory(CustomerFactory)
+    tier = factory.LazyFunction(lambda: tier("5x8"))
+    licence_type = LicenceType.SUBSCRIPTION
+    starts_on = date(2026, 1, 1)
+    ends_on = date(2027, 12, 31)
+    timezone = "Asia/Shanghai"
+    calendar = factory.LazyFunction(lambda: calendar("CN"))
+    status = ContractStatus.ACTIVE
+
+    @factory.post_generation
+    def products(obj, create, extracted, **kwargs):  # noqa: N805
+        if create and extracted:
+            obj.products.set(extracted)
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    """A named support contact; the user belongs to the contract's customer."""
+
+    class Meta:
+        model = SupportContact
+
+    contract = factory.SubFactory(ContractFactory)
+    user = factory.LazyAttribute(lambda o: CustomerUserFactory(customer=o.contract.customer))
+    phone = "+86 138 0000 0000"
