@@ -33,7 +33,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+    def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
 
@@ -122,7 +122,7 @@ class ContractFactory(factory.django.DjangoModelFactory):
     status = ContractStatus.ACTIVE
 
     @factory.post_generation
-    def products(obj, create, extracted, **kwargs):  # noqa: N805
+    def products(obj, create, extracted, **kwargs):
         if create and extracted:
             obj.products.set(extracted)
 
