@@ -1,1 +1,276 @@
-from django.db import models  # noqa: F401
+"""Tickets, their thread (messages and attachments), the append-only history, agreed resolution
+times and remote sessions. State changes go through tickets.services only."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from sla.models import Channel, Priority
+
+
+class TicketStatus(models.TextChoices):
+    NEW = "new", _("new")
+    IN_PROGRESS = "in_progress", _("in progress")
+    WAITING = "waiting", _("waiting for customer")
+    RESTORED = "restored", _("restored")
+    RESOLVED = "resolved", _("resolved")
+    CLOSED = "closed", _("closed")
+
+
+OPEN_STATUSES = [
+    TicketStatus.NEW,
+    TicketStatus.IN_PROGRESS,
+    TicketStatus.WAITING,
+    TicketStatus.RESTORED,
+]
+
+
+class Ticket(models.Model):
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.PROTECT, related_name="tickets"
+    )
+    product = models.ForeignKey("contracts.Product", on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(
+        "contracts.ProductVersion", on_delete=models.PROTECT, related_name="tickets"
+    )
+    priority = models.CharField(_("priority"), max_length=2, choices=Priority.choices)
+    original_priority = models.CharField(
+        _("original priority"), max_length=2, choices=Priority.choices
+    )
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.PORTAL
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="reported_tickets",
+        verbose_name=_("reporter"),
+    )
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("logged by (staff)"),
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+        verbose_name=_("engineer"),
+        limit_choices_to={"is_staff": True},
+    )
+    on_duty_name = models.CharField(_("on-duty contact"), max_length=150, blank=True)
+    on_duty_phone = models.CharField(_("on-duty phone"), max_length=40, blank=True)
+    unmodified_build = models.BooleanField(
+        _("unmodified build declared"),
+        default=False,
+        help_text=_("The reporter declares the software is neither modified nor recompiled."),
+    )
+    unsupported_build = models.BooleanField(_("unsupported build"), default=False)
+    fix_target = models.BooleanField(
+        _("fix target"),
+        default=True,
+        help_text=_("False when the version is past its end of maintenance: no fix clock."),
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"))
+    environment = models.TextField(_("environment"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=TicketStatus.choices,
+        default=TicketStatus.NEW,
+        db_index=True,
+    )
+    opened_at = models.DateTimeField(_("opened"), db_index=True)
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    restored_at = models.DateTimeField(_("restored"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Denormalised from the clocks for list ordering and filtering without a join per row:
+    # the nearest due time of a running clock, and the worst SLA state of the ticket.
+    next_due_at = models.DateTimeField(_("next due"), null=True, blank=True, db_index=True)
+    sla_state = models.CharField(_("SLA"), max_length=15, blank=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        indexes = [models.Index(fields=["contract", "status"], name="ticket_contract_status")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.subject}"
+
+
+class MessageKind(models.TextChoices):
+    REPLY = "reply", _("reply")
+    CALL = "call", _("logged call")
+    NOTE = "note", _("internal note")
+
+
+class Message(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(
+        _("kind"), max_length=5, choices=MessageKind.choices, default=MessageKind.REPLY
+    )
+    public = models.BooleanField(_("visible to the customer"), default=True)
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("written"))
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+
+    def __str__(self) -> str:
+        return f"#{self.ticket_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Attachment(models.Model):
+    """A log or archive; stored privately, downloaded only through a view that checks access."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")
+    name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"))
+    content_type = models.CharField(_("type"), max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"))
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TicketEvent(models.Model):
+    """Append-only history: who changed what, when, from what to what, and why."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty for the system (scheduled jobs)."),
+    )
+    at = models.DateTimeField(_("when"))
+    field = models.CharField(_("what"), max_length=40)
+    before = models.CharField(_("before"), max_length=200, blank=True)
+    after = models.CharField(_("after"), max_length=200, blank=True)
+    reason = models.TextField(_("why"), blank=True)
+    public = models.BooleanField(_("visible to the customer"), default=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("history entry")
+        verbose_name_plural = _("history")
+
+    def __str__(self) -> str:
+        return f"#{self.ticket_id} {self.field}: {self.before} → {self.after}"
+
+
+class AgreementStatus(models.TextChoices):
+    PROPOSED = "proposed", _("proposed")
+    ACCEPTED = "accepted", _("accepted")
+    DECLINED = "declined", _("declined")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class Agreement(models.Model):
+    """A resolution time proposed by support; it takes effect once the customer accepts it."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="agreements")
+    due_at = models.DateTimeField(_("proposed resolution time"))
+    reason = models.TextField(_("reason"))
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(_("proposed"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=AgreementStatus.choices,
+        default=AgreementStatus.PROPOSED,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    written_consent = models.BooleanField(_("written consent recorded by support"), default=False)
+
+    class Meta:
+        ordering = ["-proposed_at"]
+        verbose_name = _("agreed resolution time")
+        verbose_name_plural = _("agreed resolution times")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket"],
+                condition=models.Q(status="proposed"),
+                name="agreement_one_open_proposal",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.ticket_id} {self.due_at:%Y-%m-%d %H:%M} {self.status}"
+
+
+class SessionStatus(models.TextChoices):
+    REQUESTED = "requested", _("requested")
+    DONE = "done", _("held")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class RemoteSession(models.Model):
+    """A screen-sharing session, booked inside the contract's service hours."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="remote_sessions")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested"))
+    starts_at = models.DateTimeField(_("starts"))
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=30)
+    project_context = models.TextField(
+        _("project context"), help_text=_("Deployment, versions, what is failing.")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=SessionStatus.choices, default=SessionStatus.REQUESTED
+    )
+    engineer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    next_steps = models.TextField(_("next steps"), blank=True)
+    follow_up = models.TextField(_("planned follow-up"), blank=True)
+    recorded_at = models.DateTimeField(_("recorded"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("remote session")
+        verbose_name_plural = _("remote sessions")
+
+    def __str__(self) -> str:
+        return f"#{self.ticket_id} {self.starts_at:%Y-%m-%d %H:%M}"
