@@ -27,7 +27,9 @@ WRITER = textwrap.dedent(
             with connection.cursor() as cursor:
                 cursor.execute("SELECT COALESCE(MAX(n), 0) FROM counter")
                 (last,) = cursor.fetchone()
-                cursor.execute("INSERT INTO counter (n, writer) VALUES (%s, %s)", [last + 1, sys.argv[2]])
+                cursor.execute(
+                    "INSERT INTO counter (n, writer) VALUES (%s, %s)", [last + 1, sys.argv[2]]
+                )
     print("done")
     """
 )

@@ -1,6 +1,7 @@
 """`manage.py sla_preview`: the exact interface of the foundation issue, on the seeded data."""
 
 import json
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
