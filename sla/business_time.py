@@ -11,15 +11,18 @@ Rules (SPEC.md, "Tiers" and "SLA targets"):
 
 * A working day is a date whose weekday has hours, minus `holidays`, plus `workdays` (official
   make-up working days). A make-up working day takes Monday's hours (or, if Monday has none,
-  those of the first weekday that has). A date in both lists is a holiday.
+  those of the first weekday that has), even on a weekday with hours of its own. A date in both
+  lists is a holiday.
 * A due time that lands exactly on the end of a service interval is the start of the next one
   (Mon 09:00 + 9 h = Tue 09:00), so N working days equal N x 9 service hours.
 * Always open (``hours=None``, 7x24): every instant is service time, hours are elapsed time and
   N days end at the same local wall time N calendar days later; holidays are ignored.
 
 Per schedule, service intervals (as UTC epoch microseconds), the cumulative service time before
-each interval and the ordinals of the working days are precomputed lazily, a year at a time, so
-adding 450 service hours costs two bisections, like adding 2.
+each interval and the ordinals of the working days are precomputed lazily, a year either side
+of the first date asked, then extended as needed; adding 450 service hours costs two bisections,
+like adding 2. Compare the results as instants (e.g. in UTC): Python compares two datetimes of
+one zone by wall clock, ignoring fold, and an ambiguous one never equals another zone's.
 """
 
 from __future__ import annotations
@@ -183,22 +186,24 @@ STANDARD_HOURS: WeeklyHours = parse_hours("mon-fri 09:00-18:00")
 # Schedule
 
 
-def _aware(value: datetime, name: str) -> datetime:
+def _us(value: datetime, name: str) -> int:
+    """Epoch microseconds of an aware datetime; refuses naive ones."""
+    try:
+        if value.tzinfo is not None:
+            return (value - _EPOCH) // _US
+    except AttributeError:
+        raise TypeError(f"{name} must be an aware datetime, not {type(value).__name__}") from None
+    except TypeError:  # a tzinfo whose utcoffset() is None: naive after all
+        pass
     if not isinstance(value, datetime):
         raise TypeError(f"{name} must be an aware datetime, not {type(value).__name__}")
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{name} is a naive datetime ({value.isoformat()}); pass an aware one")
-    return value
+    raise ValueError(f"{name} is a naive datetime ({value.isoformat()}); pass an aware one")
 
 
 def _plain_date(value: date, name: str) -> date:
     if isinstance(value, datetime) or not isinstance(value, date):
         raise TypeError(f"{name} must be a date, not {type(value).__name__}")
     return value
-
-
-def _to_us(value: datetime) -> int:
-    return (value - _EPOCH) // _US
 
 
 def _zone(tz: str | ZoneInfo) -> ZoneInfo:
@@ -212,28 +217,35 @@ def _zone(tz: str | ZoneInfo) -> ZoneInfo:
         raise ValueError(f"unknown time zone {tz!r}") from exc
 
 
+def _at_minute(day: date, minute: int) -> datetime:
+    """The naive wall time `minute` minutes after the start of `day` (1440: the next day)."""
+    return datetime.combine(day, time()) + timedelta(minutes=minute)
+
+
 class _Table:
-    """Precomputed service time of the local dates [first, end) (ordinals). Index k: the k-th
-    service interval [starts[k], ends[k]) in epoch microseconds, cum[k] the service time
-    before it. The lists carry a sentinel at index n so that bisect never runs off the end.
-    Instants in [lo_us, hi_us) are safely inside the covered dates."""
+    """Precomputed service time of the local dates [first, end) (ordinals), in epoch
+    microseconds. midnights[i]: the start of date first + i (one more entry than dates).
+    Interval k is [starts[k], ends[k]), cum[k] the service time before it; index n holds a
+    sentinel so that bisect never runs off the end. workdays: ordinals of the working days.
+    Instants in [lo_us, hi_us) are at least two dates away from the edges."""
 
-    __slots__ = ("cum", "end", "ends", "first", "hi_us", "lo_us", "n", "starts", "workdays")
+    __slots__ = ("cum", "end", "ends", "first", "hi_us", "lo_us", "midnights", "n", "starts")
+    __slots__ += ("workdays",)
 
-    def __init__(self, schedule: Schedule, first: int, end: int, days: dict[int, tuple]) -> None:
+    def __init__(self, first: int, end: int, days: dict[int, tuple]) -> None:
         starts: list[int] = []
         ends: list[int] = []
         cum: list[int] = []
+        workdays: list[int] = []
         total = 0
         prev_end = -_FAR
-        workdays = []
         for ordinal in range(first, end):
-            working, intervals = days[ordinal]
-            if working:
+            intervals = days[ordinal][1]
+            if intervals:
                 workdays.append(ordinal)
             for wall_start, stop in intervals:
                 start = max(wall_start, prev_end)  # only a pathological zone makes days overlap
-                if stop > start:
+                if stop > start:  # an interval inside a DST gap is empty
                     starts.append(start)
                     ends.append(stop)
                     cum.append(total)
@@ -245,21 +257,15 @@ class _Table:
         cum.append(total)
         self.first, self.end = first, end
         self.starts, self.ends, self.cum, self.workdays = starts, ends, cum, workdays
-        self.lo_us = schedule._wall_to_us(datetime.fromordinal(first + 2), end=False)
-        self.hi_us = schedule._wall_to_us(datetime.fromordinal(end - 2), end=False)
-
-    def position(self, t: int) -> tuple[int, int]:
-        """(k, service time before t): k is the first interval ending after t."""
-        k = bisect_right(self.ends, t)
-        start = self.starts[k]
-        return k, self.cum[k] + (t - start if t > start else 0)
+        self.midnights = [days[ordinal][0] for ordinal in range(first, end + 1)]
+        self.lo_us, self.hi_us = self.midnights[2], self.midnights[-3]
 
 
 class Schedule:
-    """Service hours in a time zone, with a holiday calendar; ``hours=None`` is always open.
+    """Service hours in a time zone with a holiday calendar; ``hours=None`` is always open.
 
-    ``next_service_interval`` of an always-open schedule returns ``(at, at + 24 h elapsed)``:
-    the end is a horizon, not a closing time.
+    Always open, ``next_service_interval(at)`` is ``(at, at + 24 h elapsed)``: the end is a
+    horizon, not a closing time. A Schedule is safe to share between threads.
     """
 
     def __init__(
@@ -275,11 +281,14 @@ class Schedule:
         self.hours: WeeklyHours | None = None if hours is None else _canonical(hours)
         self.holidays = frozenset(_plain_date(d, "a holiday") for d in holidays)
         self.workdays = frozenset(_plain_date(d, "a make-up working day") for d in workdays)
-        if self.hours is not None:
-            if not self.hours:
-                raise ValueError("hours has no service interval; pass hours=None for always open")
+        if self.hours is None:
+            self._makeup: tuple[tuple[int, int], ...] = ((0, _DAY_MINUTES),)
+        elif not self.hours:
+            raise ValueError("hours has no service interval; pass hours=None for always open")
+        else:
             self._makeup = self.hours.get(0) or self.hours[min(self.hours)]
-        self._days: dict[int, tuple[bool, tuple[tuple[int, int], ...]]] = {}
+        # ordinal -> (midnight instant, service intervals as instants)
+        self._days: dict[int, tuple[int, tuple[tuple[int, int], ...]]] = {}
         self._table: _Table | None = None
         self._lock = threading.Lock()
 
@@ -290,7 +299,8 @@ class Schedule:
     # -- days ------------------------------------------------------------------------------
 
     def _minutes_on(self, day: date) -> tuple[tuple[int, int], ...]:
-        assert self.hours is not None
+        if self.hours is None:
+            return self._makeup
         if day in self.holidays:
             return ()
         if day in self.workdays:
@@ -299,31 +309,31 @@ class Schedule:
 
     def is_working_day(self, day: date) -> bool:
         """Whether `day` has service hours (every day when always open)."""
-        day = _plain_date(day, "day")
-        return self.hours is None or bool(self._minutes_on(day))
+        return bool(self._minutes_on(_plain_date(day, "day")))
 
     def intervals_on(self, day: date) -> tuple[tuple[time, time], ...]:
         """Local wall-clock service intervals of `day`; an end of 24:00 is ``time.max``."""
-        day = _plain_date(day, "day")
-        minutes = ((0, _DAY_MINUTES),) if self.hours is None else self._minutes_on(day)
         return tuple(
             (
                 time(start // 60, start % 60),
                 time.max if end == _DAY_MINUTES else time(end // 60, end % 60),
             )
-            for start, end in minutes
+            for start, end in self._minutes_on(_plain_date(day, "day"))
         )
 
     # -- conversions -----------------------------------------------------------------------
 
     def _from_us(self, us: int) -> datetime:
-        return (_EPOCH + timedelta(microseconds=us)).astimezone(self.tz)
+        seconds, micro = divmod(us, 1_000_000)
+        if micro:
+            return (_EPOCH + timedelta(microseconds=us)).astimezone(self.tz)
+        return datetime.fromtimestamp(seconds, self.tz)
 
     def _wall_to_us(self, wall: datetime, *, end: bool) -> int:
         """The first instant whose local wall time is >= the naive `wall`; a repeated wall time
         is its second occurrence if `end`, else its first."""
-        u0 = _to_us(wall.replace(tzinfo=self.tz, fold=0))
-        u1 = _to_us(wall.replace(tzinfo=self.tz, fold=1))
+        u0 = (wall.replace(tzinfo=self.tz, fold=0) - _EPOCH) // _US
+        u1 = (wall.replace(tzinfo=self.tz, fold=1) - _EPOCH) // _US
         if u0 == u1:
             return u0
         if u0 < u1:
@@ -339,30 +349,29 @@ class Schedule:
                 lo = mid
         return hi
 
-    # -- precomputed table -----------------------------------------------------------------
+    # -- precomputed tables ----------------------------------------------------------------
 
     def _build(self, first: int, end: int) -> _Table:
         days = self._days
-        for ordinal in range(first, end):
+        for ordinal in range(first, end + 1):
             if ordinal not in days:
                 day = date.fromordinal(ordinal)
-                minutes = self._minutes_on(day)
                 days[ordinal] = (
-                    bool(minutes),
+                    self._wall_to_us(_at_minute(day, 0), end=False),
                     tuple(
                         (
                             self._wall_to_us(_at_minute(day, start), end=False),
                             self._wall_to_us(_at_minute(day, stop), end=True),
                         )
-                        for start, stop in minutes
+                        for start, stop in self._minutes_on(day)
                     ),
                 )
-        table = _Table(self, first, end, days)
-        self._table = table  # one assignment: readers without the lock see old or new, whole
+        table = _Table(first, end, days)
+        self._table = table  # one assignment: a reader without the lock sees old or new, whole
         return table
 
     def _covering(self, t: int) -> _Table:
-        """A table in which instant t is safely inside the covered dates."""
+        """A table in which instant t is at least two dates away from the edges."""
         table = self._table
         if table is not None and table.lo_us <= t < table.hi_us:
             return table
@@ -396,7 +405,7 @@ class Schedule:
             return self._build(current.first, min(current.end + span, _MAX_ORDINAL))
 
     def _next_interval(self, t: int) -> tuple[_Table, int]:
-        """The table and index of the first service interval ending after instant t."""
+        """A table and the index in it of the first service interval that ends after t."""
         table = self._covering(t)
         k = bisect_right(table.ends, t)
         while k == table.n:
@@ -407,8 +416,8 @@ class Schedule:
     # -- instants --------------------------------------------------------------------------
 
     def is_service_time(self, at: datetime) -> bool:
-        """Whether the instant `at` is inside service hours (start included, end excluded)."""
-        t = _to_us(_aware(at, "at"))
+        """Whether the instant `at` is service time (interval start included, end excluded)."""
+        t = _us(at, "at")
         if self.hours is None:
             return True
         table = self._covering(t)
@@ -416,84 +425,88 @@ class Schedule:
 
     def clock_start(self, at: datetime) -> datetime:
         """The first service instant at or after `at`."""
-        t = _to_us(_aware(at, "at"))
-        if self.hours is None:
-            return at.astimezone(self.tz)
-        table, k = self._next_interval(t)
-        start = table.starts[k]
-        return at.astimezone(self.tz) if start <= t else self._from_us(start)
+        t = _us(at, "at")
+        if self.hours is not None:
+            table, k = self._next_interval(t)
+            if table.starts[k] > t:
+                return self._from_us(table.starts[k])
+        return at.astimezone(self.tz)
 
     def next_service_interval(self, at: datetime) -> tuple[datetime, datetime]:
-        """The service interval containing `at`, or else the next one: (start, end).
-        Always open: ``(at, at + 24 h elapsed)``."""
-        t = _to_us(_aware(at, "at"))
+        """The service interval containing `at`, or else the next one, as (start, end)."""
+        t = _us(at, "at")
         if self.hours is None:
             return at.astimezone(self.tz), self._from_us(t + _DAY_US)
         table, k = self._next_interval(t)
         return self._from_us(table.starts[k]), self._from_us(table.ends[k])
 
     def add_service_time(self, start: datetime, duration: timedelta) -> datetime:
-        """The instant at which `duration` of service time has elapsed from `start`. A result
-        on the end of an interval is the start of the next one."""
-        t = _to_us(_aware(start, "start"))
+        """The instant at which `duration` of service time has elapsed from `start`'s clock
+        start. One that lands on the end of an interval is the start of the next one."""
+        t = _us(start, "start")
         if not isinstance(duration, timedelta):
             raise TypeError(f"duration must be a timedelta, not {type(duration).__name__}")
-        if duration < timedelta(0):
-            raise ValueError(f"duration must not be negative, got {duration}")
         amount = duration // _US
+        if amount < 0:
+            raise ValueError(f"duration must not be negative, got {duration}")
         if self.hours is None:
             return self._from_us(t + amount)
-        if amount == 0:
-            return self.clock_start(start)
-        table = self._covering(t)
+        table = self._table
+        if table is None or not table.lo_us <= t < table.hi_us:
+            table = self._covering(t)
         while True:
-            target = table.position(t)[1] + amount
+            k = bisect_right(table.ends, t)
+            begin = table.starts[k]
+            target = table.cum[k] + (t - begin if t > begin else 0) + amount
             if target < table.cum[table.n]:
                 break
             table = self._grow_forward(table)
+        # cum is strictly increasing, so a target on an interval's end goes to the next one
         k = bisect_right(table.cum, target) - 1
         return self._from_us(table.starts[k] + target - table.cum[k])
 
     def add_working_days(self, start: datetime, days: int) -> datetime:
-        """The same local wall time `days` working days after the clock start's date (or the
-        next service instant after it); always open: `days` calendar days later."""
-        _aware(start, "start")
+        """The same local wall time `days` working days after the clock start's date, or the
+        next service instant after it; always open, `days` calendar days later."""
+        t = _us(start, "start")
         if isinstance(days, bool) or not isinstance(days, int):
             raise TypeError(f"days must be an int, not {type(days).__name__}")
         if days < 0:
             raise ValueError(f"days must not be negative, got {days}")
-        if self.hours is None:
-            local = start.astimezone(self.tz)
-            wall = local.replace(tzinfo=None, fold=0) + timedelta(days=days)
-            return self._from_us(self._wall_to_us(wall, end=False))
-        begin = self.clock_start(start)
+        table, k = self._next_interval(t)
+        begin = max(t, table.starts[k])
         if days == 0:
-            return begin
-        ordinal = begin.toordinal()
-        table = self._covering(_to_us(begin))
+            return start.astimezone(self.tz) if begin == t else self._from_us(begin)
         while True:
-            index = bisect_right(table.workdays, ordinal) + days - 1
-            if index < len(table.workdays):
+            table = self._covering(begin)
+            midnights, workdays = table.midnights, table.workdays
+            i = bisect_right(midnights, begin) - 1  # begin's local date is first + i
+            index = bisect_right(workdays, table.first + i) + days - 1
+            if index < len(workdays):
                 break
-            table = self._grow_forward(table)
-        wall = datetime.combine(date.fromordinal(table.workdays[index]), begin.time())
-        table, k = self._next_interval(t := self._wall_to_us(wall, end=False))
-        start_us = table.starts[k]
-        return self._from_us(start_us if start_us > t else t)
+            self._grow_forward(table)
+        target = workdays[index]
+        j = target - table.first
+        if midnights[i + 1] - midnights[i] == _DAY_US == midnights[j + 1] - midnights[j]:
+            # no DST change on either date: the wall time is the time since midnight
+            t = midnights[j] + begin - midnights[i]
+        else:
+            wall = datetime.combine(date.fromordinal(target), self._from_us(begin).time())
+            t = self._wall_to_us(wall, end=False)
+        table, k = self._next_interval(t)
+        return self._from_us(max(t, table.starts[k]))
 
     def service_time_between(self, start: datetime, end: datetime) -> timedelta:
         """Service time in [start, end); zero if end <= start."""
-        a = _to_us(_aware(start, "start"))
-        b = _to_us(_aware(end, "end"))
+        a = _us(start, "start")
+        b = _us(end, "end")
         if b <= a:
             return timedelta(0)
         if self.hours is None:
             return timedelta(microseconds=b - a)
         self._covering(a)
         table = self._covering(b)  # tables only grow: this one still covers a
-        return timedelta(microseconds=table.position(b)[1] - table.position(a)[1])
-
-
-def _at_minute(day: date, minute: int) -> datetime:
-    """The naive local wall time `minute` minutes after the start of `day` (1440: next day)."""
-    return datetime.combine(day, time()) + timedelta(minutes=minute)
+        starts, ends, cum = table.starts, table.ends, table.cum
+        ka, kb = bisect_right(ends, a), bisect_right(ends, b)
+        service = cum[kb] - cum[ka] + max(0, b - starts[kb]) - max(0, a - starts[ka])
+        return timedelta(microseconds=service)

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from config.errors import ServiceError
-from sla.business_time import Schedule, parse_hours
+from sla.business_time import HoursSyntaxError, Schedule, parse_hours
 from sla.holiday_data import UnknownCountryError, day_rows
 from sla.models import CalendarDay, DayKind, HolidayCalendar, Metric, Target, TargetUnit, Tier
 
@@ -23,7 +23,10 @@ def build_schedule(
     """The business-time schedule of a tier in a time zone: the agreed `hours` win over the
     tier's; an always-open tier without agreed hours ignores holidays (7x24 is every day)."""
     pattern = hours or tier.hours
-    weekly = parse_hours(pattern) if pattern else None
+    try:
+        weekly = parse_hours(pattern) if pattern else None
+    except HoursSyntaxError as exc:
+        raise SlaError(_("Invalid service hours: %(error)s") % {"error": exc}) from exc
     holidays: list = []
     workdays: list = []
     if weekly is not None and calendar is not None:
