@@ -2,11 +2,14 @@
 registrations. Writes go through contracts.services; these classes hold data and small
 derived facts only."""
 
+import uuid
 import zoneinfo
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sla.models import HolidayCalendar, Tier, validate_hours
@@ -19,6 +22,13 @@ def validate_timezone(value: str) -> None:
             code="invalid_timezone",
             params={"value": value},
         )
+
+
+def proof_upload_to(instance, filename: str) -> str:
+    """Proofs get a random name: the partner's file name is neither trusted nor disclosed."""
+    suffix = PurePath(filename).suffix.lower()[:6]
+    key = uuid.uuid4().hex
+    return f"proofs/{key[:2]}/{key}{suffix}"
 
 
 class Product(models.Model):
@@ -39,7 +49,9 @@ class Product(models.Model):
 
 
 class ProductVersion(models.Model):
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="versions")
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="versions", verbose_name=_("product")
+    )
     name = models.CharField(_("version"), max_length=30)
     released_on = models.DateField(_("released"), null=True, blank=True)
     end_of_maintenance = models.DateField(
@@ -135,7 +147,9 @@ class LicenceType(models.TextChoices):
 
 class Contract(models.Model):
     number = models.CharField(_("contract number"), max_length=50, unique=True)
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="contracts")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("customer")
+    )
     products = models.ManyToManyField(Product, related_name="contracts", verbose_name=_("products"))
     tier = models.ForeignKey(
         Tier, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("tier")
@@ -177,7 +191,12 @@ class Contract(models.Model):
         verbose_name=_("sold by partner"),
         help_text=_("Empty when sold by the vendor directly."),
     )
-    proof = models.FileField(_("proof document"), upload_to="proofs/%Y/%m/", blank=True)
+    proof = models.FileField(
+        _("proof document"),
+        upload_to=proof_upload_to,
+        blank=True,
+        help_text=_("PDF, PNG or JPEG. Stored privately; staff download it from the admin."),
+    )
     status = models.CharField(
         _("status"),
         max_length=10,
@@ -223,22 +242,28 @@ class SupportContact(models.Model):
     """A named support contact: a customer's user who may open tickets under a contract. The
     tier caps how many a contract has (contracts.services.contact_add holds that)."""
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="contacts")
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("contract")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="support_contacts"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="support_contacts",
+        verbose_name=_("user"),
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     qq = models.CharField(_("QQ"), max_length=40, blank=True)
     wechat = models.CharField(_("WeChat"), max_length=60, blank=True)
     skype = models.CharField(_("Skype"), max_length=60, blank=True)
-    added_at = models.DateTimeField(_("added"), auto_now_add=True)
+    added_at = models.DateTimeField(_("added"), default=timezone.now)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("added by"),
     )
 
     class Meta:
@@ -264,11 +289,21 @@ class PartnerRegistration(models.Model):
     contract (pending) and, for a new end customer, the organisation; approval activates the
     contract and invites the first named contact."""
 
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="registrations")
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("partner")
     )
-    contract = models.OneToOneField(Contract, on_delete=models.CASCADE, related_name="registration")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    contract = models.OneToOneField(
+        Contract,
+        on_delete=models.CASCADE,
+        related_name="registration",
+        verbose_name=_("contract"),
+    )
     customer_is_new = models.BooleanField(_("new customer"), default=False)
     contact_name = models.CharField(_("first named contact: name"), max_length=150)
     contact_email = models.EmailField(_("first named contact: e-mail"))
@@ -288,6 +323,7 @@ class PartnerRegistration(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("decided by"),
     )
     rejection_reason = models.TextField(_("rejection reason"), blank=True)
 
@@ -308,7 +344,9 @@ class ReminderKind(models.TextChoices):
 class ContractReminder(models.Model):
     """An expiry reminder that was sent; the unique constraint makes each one go out once."""
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="reminders")
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("contract")
+    )
     kind = models.CharField(_("kind"), max_length=5, choices=ReminderKind.choices)
     sent_at = models.DateTimeField(_("sent"))
 

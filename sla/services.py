@@ -104,6 +104,7 @@ def calendar_import_year(
     if not calendar.country:
         calendar.country = country.upper()
     calendar.save(update_fields=["country", "updated_at"])
+    reference_data_changed(calendar=calendar)
     return calendar, len(rows)
 
 
@@ -112,3 +113,19 @@ def calendars_missing_year(*, year: int) -> list[HolidayCalendar]:
     return list(
         HolidayCalendar.objects.exclude(country="").exclude(days__date__year=year).distinct()
     )
+
+
+def reference_data_changed(
+    *, calendar: HolidayCalendar | None = None, tier: Tier | None = None
+) -> None:
+    """Call after SLA targets, a tier's hours or a holiday calendar changed: once committed, a
+    task recomputes the clocks of the open tickets concerned (those of `calendar` and/or `tier`;
+    every open ticket when neither is given)."""
+    from sla.tasks import recompute_open_clocks  # the task module imports the ticket services
+
+    ids = {}
+    if calendar is not None:
+        ids["calendar_id"] = calendar.pk
+    if tier is not None:
+        ids["tier_id"] = tier.pk
+    transaction.on_commit(lambda: recompute_open_clocks.delay(**ids), robust=True)

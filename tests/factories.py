@@ -5,6 +5,7 @@ from datetime import date
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from contracts.models import (
     Contract,
@@ -12,6 +13,7 @@ from contracts.models import (
     Customer,
     LicenceType,
     Partner,
+    PartnerRegistration,
     Product,
     ProductVersion,
     SupportContact,
@@ -136,3 +138,26 @@ class ContactFactory(factory.django.DjangoModelFactory):
     contract = factory.SubFactory(ContractFactory)
     user = factory.LazyAttribute(lambda o: CustomerUserFactory(customer=o.contract.customer))
     phone = "+86 138 0000 0000"
+
+
+class SuperuserFactory(UserFactory):
+    is_staff = True
+    is_superuser = True
+    is_support_manager = True
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    """A pending partner registration: its contract is pending and sold by the partner."""
+
+    class Meta:
+        model = PartnerRegistration
+
+    partner = factory.SubFactory(PartnerFactory)
+    submitted_by = factory.LazyAttribute(lambda o: PartnerUserFactory(partner=o.partner))
+    contract = factory.LazyAttribute(
+        lambda o: ContractFactory(sold_by=o.partner, status=ContractStatus.PENDING)
+    )
+    customer_is_new = True
+    contact_name = "Dana Lee"
+    contact_email = factory.Sequence(lambda n: f"first.contact{n}@customer.test")
+    submitted_at = factory.LazyFunction(timezone.now)

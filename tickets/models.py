@@ -17,6 +17,17 @@ class TicketStatus(models.TextChoices):
     CLOSED = "closed", _("closed")
 
 
+class SlaState(models.TextChoices):
+    """The ticket's SLA summary: the worst state of its clocks (breached first)."""
+
+    BREACHED = "breached", _("breached")
+    AT_RISK = "at_risk", _("at risk")
+    RUNNING = "running", _("running")
+    PAUSED = "paused", _("paused")
+    MET = "met", _("met")
+    NOT_APPLICABLE = "not_applicable", _("not applicable")
+
+
 OPEN_STATUSES = [
     TicketStatus.NEW,
     TicketStatus.IN_PROGRESS,
@@ -94,7 +105,9 @@ class Ticket(models.Model):
     # Denormalised from the clocks for list ordering and filtering without a join per row:
     # the nearest due time of a running clock, and the worst SLA state of the ticket.
     next_due_at = models.DateTimeField(_("next due"), null=True, blank=True, db_index=True)
-    sla_state = models.CharField(_("SLA"), max_length=15, blank=True, db_index=True)
+    sla_state = models.CharField(
+        _("SLA"), max_length=15, choices=SlaState.choices, blank=True, db_index=True
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -157,6 +170,24 @@ class Attachment(models.Model):
         return self.name
 
 
+class EventField(models.TextChoices):
+    """What a history entry records."""
+
+    OPENED = "opened", _("opened")
+    STATUS = "status", _("status")
+    PRIORITY = "priority", _("priority")
+    ASSIGNEE = "assignee", _("engineer")
+    DUE_RESPONSE = "due_response", _("response due")
+    DUE_RESTORE = "due_restore", _("restore due")
+    DUE_FIX = "due_fix", _("fix due")
+    SLA_RESPONSE = "sla_response", _("response clock")
+    SLA_RESTORE = "sla_restore", _("restore clock")
+    SLA_FIX = "sla_fix", _("fix clock")
+    AGREEMENT = "agreement", _("agreed resolution time")
+    UNSUPPORTED_BUILD = "unsupported_build", _("unsupported build")
+    REMOTE_SESSION = "remote_session", _("remote session")
+
+
 class TicketEvent(models.Model):
     """Append-only history: who changed what, when, from what to what, and why."""
 
@@ -170,7 +201,7 @@ class TicketEvent(models.Model):
         help_text=_("Empty for the system (scheduled jobs)."),
     )
     at = models.DateTimeField(_("when"))
-    field = models.CharField(_("what"), max_length=40)
+    field = models.CharField(_("what"), max_length=40, choices=EventField.choices)
     before = models.CharField(_("before"), max_length=200, blank=True)
     after = models.CharField(_("after"), max_length=200, blank=True)
     reason = models.TextField(_("why"), blank=True)

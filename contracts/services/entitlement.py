@@ -1,6 +1,7 @@
-"""Writes and decisions about contracts: entitlement, named contacts, partner registrations,
-verification and expiry."""
+"""Entitlement: may this user open a ticket for this product and version under this contract,
+and if not, why (in the active language)."""
 
+import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -30,7 +31,8 @@ class Entitlement:
 
 def contract_local_date(contract: Contract, now: datetime) -> date:
     """Today's date where the contract was signed (terms and end dates are local dates)."""
-    return now.astimezone(contract_schedule(contract).tz).date()
+    # Only the zone is needed: building the whole schedule would load the holiday calendar.
+    return now.astimezone(zoneinfo.ZoneInfo(contract.timezone)).date()
 
 
 def contract_schedule(contract: Contract) -> Schedule:

@@ -1,0 +1,210 @@
+"""Read-only inlines of the ticket page: clocks, history, attachments, agreements, sessions."""
+
+from django.contrib import admin
+from django.db.models import Case, IntegerField, Value, When
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy
+
+from sla.models import Clock, ClockState, Metric, Priority
+from tickets.admin.base import local_time, sla_badge
+from tickets.models import (
+    Agreement,
+    Attachment,
+    EventField,
+    RemoteSession,
+    TicketEvent,
+    TicketStatus,
+)
+
+# --- inlines ----------------------------------------------------------------------------------
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Facts of the ticket: shown, never edited or deleted here."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("tickets.view_ticket") or request.user.has_perm(
+            "tickets.change_ticket"
+        )
+
+
+class ClockInline(ReadOnlyInline):
+    model = Clock
+    verbose_name_plural = gettext_lazy("SLA clocks (contract's local time)")
+    fields = [
+        "metric",
+        "state_badge",
+        "target",
+        "started",
+        "due",
+        "at_risk",
+        "met",
+        "breached",
+        "paused_total",
+        "agreed",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        order = Case(
+            *(When(metric=m, then=Value(i)) for i, m in enumerate(Metric.values)),
+            output_field=IntegerField(),
+        )
+        return super().get_queryset(request).select_related("ticket__contract").order_by(order)
+
+    def _local(self, obj, value):
+        return local_time(value, obj.ticket.contract.timezone)
+
+    @admin.display(description=gettext_lazy("state"))
+    def state_badge(self, obj):
+        return sla_badge(obj.state)
+
+    @admin.display(description=gettext_lazy("target"))
+    def target(self, obj):
+        if obj.target_amount is None:
+            return "—"
+        return f"{obj.target_amount} {obj.get_target_unit_display()}"
+
+    @admin.display(description=gettext_lazy("clock start"))
+    def started(self, obj):
+        return self._local(obj, obj.started_at)
+
+    @admin.display(description=gettext_lazy("due"))
+    def due(self, obj):
+        return self._local(obj, obj.due_at)
+
+    @admin.display(description=gettext_lazy("at risk from"))
+    def at_risk(self, obj):
+        return self._local(obj, obj.at_risk_at)
+
+    @admin.display(description=gettext_lazy("met"))
+    def met(self, obj):
+        return self._local(obj, obj.met_at)
+
+    @admin.display(description=gettext_lazy("breached"))
+    def breached(self, obj):
+        return self._local(obj, obj.breached_at)
+
+
+_EVENT_VALUES = {
+    EventField.STATUS: TicketStatus,
+    EventField.PRIORITY: Priority,
+    EventField.SLA_RESPONSE: ClockState,
+    EventField.SLA_RESTORE: ClockState,
+    EventField.SLA_FIX: ClockState,
+}
+
+
+def _event_value(event: TicketEvent, value: str) -> str:
+    """A status, priority or clock state as its label; anything else as recorded."""
+    choices = _EVENT_VALUES.get(event.field)
+    if choices is None or value not in choices.values:
+        return value or "—"
+    return choices(value).label
+
+
+class TicketEventInline(ReadOnlyInline):
+    model = TicketEvent
+    verbose_name_plural = gettext_lazy("History (never edited)")
+    fields = ["when", "actor", "field", "before_value", "after_value", "reason", "public"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor", "ticket__contract")
+
+    @admin.display(description=gettext_lazy("when"))
+    def when(self, obj):
+        return local_time(obj.at, obj.ticket.contract.timezone)
+
+    @admin.display(description=gettext_lazy("before"))
+    def before_value(self, obj):
+        return _event_value(obj, obj.before)
+
+    @admin.display(description=gettext_lazy("after"))
+    def after_value(self, obj):
+        return _event_value(obj, obj.after)
+
+
+class AttachmentInline(ReadOnlyInline):
+    model = Attachment
+    fields = ["download", "file_size", "content_type", "uploaded_by", "uploaded"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("uploaded_by", "ticket__contract")
+
+    @admin.display(description=gettext_lazy("file"))
+    def download(self, obj):
+        url = reverse("admin:tickets_ticket_attachment", args=[obj.ticket_id, obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.name)
+
+    @admin.display(description=gettext_lazy("size"))
+    def file_size(self, obj):
+        return filesizeformat(obj.size)
+
+    @admin.display(description=gettext_lazy("uploaded"))
+    def uploaded(self, obj):
+        return local_time(obj.uploaded_at, obj.ticket.contract.timezone)
+
+
+class AgreementInline(ReadOnlyInline):
+    model = Agreement
+    fields = ["due", "status", "reason", "proposed_by", "decided_by", "decided", "written_consent"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("proposed_by", "decided_by", "ticket__contract")
+        )
+
+    @admin.display(description=gettext_lazy("proposed resolution time"))
+    def due(self, obj):
+        return local_time(obj.due_at, obj.ticket.contract.timezone)
+
+    @admin.display(description=gettext_lazy("decided"))
+    def decided(self, obj):
+        return local_time(obj.decided_at, obj.ticket.contract.timezone)
+
+
+class RemoteSessionInline(ReadOnlyInline):
+    model = RemoteSession
+    fields = [
+        "starts",
+        "duration_minutes",
+        "status",
+        "project_context",
+        "requested_by",
+        "engineer",
+        "next_steps",
+        "follow_up",
+    ]
+    readonly_fields = fields
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("requested_by", "engineer", "ticket__contract")
+        )
+
+    @admin.display(description=gettext_lazy("starts"))
+    def starts(self, obj):
+        return local_time(obj.starts_at, obj.ticket.contract.timezone)

@@ -1,0 +1,84 @@
+"""The ticket FilterSet shared by the portal, the API and the selectors: it only narrows a
+queryset already scoped to the user (tickets.selectors.tickets_for_user)."""
+
+import django_filters
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from contracts.models import Product
+from sla.models import Priority
+from tickets.models import SlaState, Ticket, TicketStatus
+
+
+class TicketOrderingFilter(django_filters.OrderingFilter):
+    """Ordering where "due" puts tickets without a running clock last in both directions."""
+
+    NULLS_LAST = {"next_due_at"}
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        ordering = []
+        for param in value:
+            descending = param.startswith("-")
+            field = self.param_map.get(param.lstrip("-"))
+            if field is None:
+                continue
+            if field in self.NULLS_LAST:
+                expression = F(field).desc if descending else F(field).asc
+                ordering.append(expression(nulls_last=True))
+            else:
+                ordering.append(f"-{field}" if descending else field)
+        return qs.order_by(*ordering, "-pk") if ordering else qs
+
+
+class TicketFilterSet(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=TicketStatus.choices, label=_("status"))
+    priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, label=_("priority"))
+    product = django_filters.ModelChoiceFilter(
+        queryset=Product.objects.filter(commercially_supported=True), label=_("product")
+    )
+    contract = django_filters.CharFilter(
+        field_name="contract__number", lookup_expr="iexact", label=_("contract number")
+    )
+    sla_state = django_filters.MultipleChoiceFilter(choices=SlaState.choices, label=_("SLA"))
+    search = django_filters.CharFilter(method="filter_search", label=_("search"))
+    ordering = TicketOrderingFilter(
+        fields=(
+            ("next_due_at", "due"),
+            ("opened_at", "opened"),
+            ("updated_at", "updated"),
+            ("priority", "priority"),
+            ("status", "status"),
+        ),
+        field_labels={
+            "next_due_at": _("next due time"),
+            "opened_at": _("opened"),
+            "updated_at": _("updated"),
+            "priority": _("priority"),
+            "status": _("status"),
+        },
+        label=_("order by"),
+    )
+
+    class Meta:
+        model = Ticket
+        fields = ["status", "priority", "product", "contract", "sla_state"]
+
+    def filter_search(self, queryset, name, value):
+        """Subject, description, contract number or customer name; "#123" or "123" is also a
+        ticket number."""
+        value = value.strip()
+        if not value:
+            return queryset
+        query = (
+            Q(subject__icontains=value)
+            | Q(description__icontains=value)
+            | Q(contract__number__icontains=value)
+            | Q(contract__customer__name_en__icontains=value)
+            | Q(contract__customer__name_zh__icontains=value)
+        )
+        number = value.lstrip("#")
+        if number.isdigit():
+            query |= Q(pk=int(number))
+        return queryset.filter(query)

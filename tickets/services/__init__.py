@@ -1,0 +1,61 @@
+"""Every write to tickets goes through these services (STYLE.md: `<entity>_<verb>`, keyword-only,
+`now=` passed in, one transaction each, the ticket row locked for state changes)."""
+
+from tickets.services._common import TicketError, ticket_refresh_sla
+from tickets.services.agreements import (
+    agreement_accept,
+    agreement_decline,
+    agreement_propose,
+    agreement_withdraw,
+)
+from tickets.services.attachments import ALLOWED_TYPES, attachment_add, attachment_check
+from tickets.services.lifecycle import (
+    ticket_close,
+    ticket_open,
+    ticket_reopen,
+    ticket_resolve,
+    ticket_restore,
+    ticket_resume,
+    ticket_wait_for_customer,
+)
+from tickets.services.messages import call_log, message_post
+from tickets.services.recompute import contract_hours_changed, ticket_clocks_recompute
+from tickets.services.remote import (
+    remote_session_cancel,
+    remote_session_record,
+    remote_session_request,
+)
+from tickets.services.triage import (
+    ticket_assign,
+    ticket_downgrade,
+    ticket_mark_unsupported_build,
+)
+
+__all__ = [
+    "ALLOWED_TYPES",
+    "TicketError",
+    "agreement_accept",
+    "agreement_decline",
+    "agreement_propose",
+    "agreement_withdraw",
+    "attachment_add",
+    "attachment_check",
+    "call_log",
+    "contract_hours_changed",
+    "message_post",
+    "remote_session_cancel",
+    "remote_session_record",
+    "remote_session_request",
+    "ticket_assign",
+    "ticket_clocks_recompute",
+    "ticket_close",
+    "ticket_downgrade",
+    "ticket_mark_unsupported_build",
+    "ticket_open",
+    "ticket_refresh_sla",
+    "ticket_reopen",
+    "ticket_resolve",
+    "ticket_restore",
+    "ticket_resume",
+    "ticket_wait_for_customer",
+]

@@ -1,0 +1,343 @@
+"""A ticket's way from submission to closure: open, first response, waiting for the customer,
+restored, resolved, closed, reopened.
+
+Statuses: new -> in progress (first response) -> [waiting <-> in progress/restored] ->
+restored -> resolved -> closed. A resolved ticket can be reopened (its fix clock runs again,
+moved on by the time it spent resolved, as if the ticket had waited for the customer); a closed
+ticket is final: a recurrence is a new ticket.
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from contracts.models import Contract, Product, ProductVersion
+from contracts.services import contract_schedule, entitlement_require
+from sla.clocks import clock_meet, clock_pause, clock_reopen, clock_resume, clocks_start
+from sla.models import Channel, Metric, Priority
+from tickets.models import EventField, Ticket, TicketStatus
+from tickets.services._common import (
+    TicketError,
+    clock_events,
+    event,
+    lock_clocks,
+    lock_ticket,
+    record,
+    require_open,
+    require_participant,
+    require_responded,
+    require_staff,
+    require_text,
+    set_status,
+    snapshot,
+    ticket_refresh_sla,
+)
+from tickets.services.agreements import proposal_withdraw_open
+from tickets.services.attachments import attachments_store
+
+TICKET_FIELDS = [
+    "status",
+    "priority",
+    "assignee",
+    "first_response_at",
+    "restored_at",
+    "resolved_at",
+    "closed_at",
+    "unsupported_build",
+    "updated_at",
+]
+
+
+def save_ticket(ticket: Ticket) -> None:
+    ticket.save(update_fields=TICKET_FIELDS)
+
+
+def working_status(ticket: Ticket) -> str:
+    """The status of a ticket that is being worked on again."""
+    return TicketStatus.RESTORED if ticket.restored_at else TicketStatus.IN_PROGRESS
+
+
+@transaction.atomic
+def ticket_open(
+    *,
+    contract: Contract,
+    product: Product,
+    version: ProductVersion,
+    priority: str,
+    subject: str,
+    description: str,
+    reporter,
+    channel: str = Channel.PORTAL,
+    environment: str = "",
+    on_duty_name: str = "",
+    on_duty_phone: str = "",
+    unmodified_build: bool,
+    logged_by=None,
+    attachments=(),
+    now: datetime,
+) -> Ticket:
+    """Open a ticket under an entitled contract and start its response, restore and fix clocks.
+    Staff logging a call or an e-mail pass `logged_by` and the channel it came in by."""
+    if logged_by is not None:
+        require_staff(logged_by)
+    actor = logged_by or reporter
+    if not reporter.is_staff and reporter.customer_id != contract.customer_id:
+        raise TicketError(
+            _("The reporter must be a user of %(customer)s.") % {"customer": contract.customer},
+            code="reporter_not_customer",
+            field="reporter",
+        )
+    if version is None:
+        raise TicketError(_("Choose the version you run."), code="required", field="version")
+    entitlement = entitlement_require(
+        user=actor, contract=contract, product=product, version=version, now=now
+    )
+    if priority not in Priority.values:
+        raise TicketError(_("Choose a priority."), code="invalid_priority", field="priority")
+    tier = contract.tier
+    if channel not in Channel.values or channel not in tier.channels:
+        raise TicketError(
+            _("A %(tier)s contract is not served by %(channel)s; its channels are: %(channels)s.")
+            % {
+                "tier": tier.name,
+                "channel": channel,
+                "channels": ", ".join(str(Channel(c).label) for c in tier.channels),
+            },
+            code="channel_not_in_tier",
+            field="channel",
+        )
+    on_duty_name, on_duty_phone = on_duty_name.strip(), on_duty_phone.strip()
+    if tier.always_open and not (on_duty_name and on_duty_phone):
+        raise TicketError(
+            _(
+                "A %(tier)s ticket needs the name and phone of a contact reachable at any time "
+                "until the issue is resolved."
+            )
+            % {"tier": tier.name},
+            code="on_duty_required",
+            field="on_duty_phone" if on_duty_name else "on_duty_name",
+        )
+    if not unmodified_build:
+        raise TicketError(
+            _(
+                "Commercial support covers unmodified software only. Please confirm that the "
+                "build is neither modified nor recompiled."
+            ),
+            code="modified_build",
+            field="unmodified_build",
+        )
+    subject = require_text(subject, "subject", _("Write a subject."))
+    description = require_text(description, "description", _("Describe the problem."))
+
+    ticket = Ticket.objects.create(
+        contract=contract,
+        product=product,
+        version=version,
+        priority=priority,
+        original_priority=priority,
+        channel=channel,
+        reporter=reporter,
+        logged_by=logged_by,
+        on_duty_name=on_duty_name,
+        on_duty_phone=on_duty_phone,
+        unmodified_build=True,
+        fix_target=entitlement.fix_target,
+        subject=subject,
+        description=description,
+        environment=environment,
+        status=TicketStatus.NEW,
+        opened_at=now,
+    )
+    clocks = clocks_start(
+        ticket=ticket,
+        schedule=contract_schedule(contract),
+        tier=tier,
+        priority=priority,
+        opened_at=now,
+        fix_applicable=entitlement.fix_target,
+    )
+    reason = ""
+    if not entitlement.fix_target:
+        reason = _(
+            "No fix target: %(product)s %(version)s is past its end of maintenance (%(date)s)."
+        ) % {
+            "product": product.name,
+            "version": version.name,
+            "date": version.end_of_maintenance.isoformat(),
+        }
+    record(
+        [
+            event(
+                ticket,
+                actor=actor,
+                at=now,
+                field=EventField.OPENED,
+                after=f"{priority} {channel}",
+                reason=reason,
+            )
+        ]
+    )
+    attachments_store(ticket=ticket, files=attachments, by=actor, now=now)
+    ticket_refresh_sla(ticket, now, clocks)
+    return ticket
+
+
+def first_response(ticket: Ticket, *, by, now: datetime) -> list:
+    """The first public reply or logged call of support meets the response clock and puts a
+    new ticket in progress. Returns the history entries."""
+    if ticket.first_response_at is not None:
+        return []
+    ticket.first_response_at = now
+    clocks = lock_clocks(ticket)
+    before = snapshot(clocks)
+    if Metric.RESPONSE in clocks:
+        clock_meet(clocks[Metric.RESPONSE], now)
+    events = clock_events(ticket, before, clocks, actor=by, at=now)
+    if ticket.status == TicketStatus.NEW:
+        events += set_status(ticket, TicketStatus.IN_PROGRESS, actor=by, at=now)
+    ticket_refresh_sla(ticket, now, clocks)
+    return events
+
+
+def resume_clocks(ticket: Ticket, *, by, now: datetime, reason: str = "") -> list:
+    """End the wait for the customer: restore and fix run again, moved on by the service time
+    they spent paused. Returns the history entries."""
+    clocks = lock_clocks(ticket)
+    before = snapshot(clocks)
+    schedule = contract_schedule(ticket.contract)
+    for clock in clocks.values():
+        clock_resume(clock, schedule, now)
+    events = set_status(ticket, working_status(ticket), actor=by, at=now, reason=reason)
+    events += clock_events(ticket, before, clocks, actor=by, at=now, reason=reason)
+    ticket_refresh_sla(ticket, now, clocks)
+    return events
+
+
+@transaction.atomic
+def ticket_wait_for_customer(*, ticket: Ticket, by, reason: str, now: datetime) -> Ticket:
+    """Support waits for information from the customer: restore and fix pause, response keeps
+    running (SPEC "Waiting for the customer")."""
+    ticket = lock_ticket(ticket)
+    require_staff(by)
+    require_open(ticket)
+    if ticket.status == TicketStatus.WAITING:
+        raise TicketError(_("The ticket is already waiting for the customer."), code="waiting")
+    reason = require_text(reason, "reason", _("Say what the customer should send."))
+    clocks = lock_clocks(ticket)
+    before = snapshot(clocks)
+    for metric in (Metric.RESTORE, Metric.FIX):
+        if metric in clocks:
+            clock_pause(clocks[metric], now)
+    events = set_status(ticket, TicketStatus.WAITING, actor=by, at=now, reason=reason)
+    events += clock_events(ticket, before, clocks, actor=by, at=now, reason=reason)
+    save_ticket(ticket)
+    record(events)
+    ticket_refresh_sla(ticket, now, clocks)
+    return ticket
+
+
+@transaction.atomic
+def ticket_resume(*, ticket: Ticket, by, reason: str = "", now: datetime) -> Ticket:
+    """Stop waiting for the customer (a customer's reply does this by itself)."""
+    ticket = lock_ticket(ticket)
+    require_participant(by, ticket)
+    if ticket.status != TicketStatus.WAITING:
+        raise TicketError(_("The ticket is not waiting for the customer."), code="not_waiting")
+    events = resume_clocks(ticket, by=by, now=now, reason=reason.strip())
+    save_ticket(ticket)
+    record(events)
+    return ticket
+
+
+@transaction.atomic
+def ticket_restore(*, ticket: Ticket, by, note: str = "", now: datetime) -> Ticket:
+    """Service is restored or a workaround is in place: meets the restore clock."""
+    ticket = lock_ticket(ticket)
+    require_staff(by)
+    require_open(ticket)
+    require_responded(ticket)
+    if ticket.restored_at is not None:
+        raise TicketError(_("Service was already restored on this ticket."), code="restored")
+    note = note.strip()
+    clocks = lock_clocks(ticket)
+    before = snapshot(clocks)
+    schedule = contract_schedule(ticket.contract)
+    # Restoring ends any wait: the fix clock runs again.
+    for clock in clocks.values():
+        clock_resume(clock, schedule, now)
+    if Metric.RESTORE in clocks:
+        clock_meet(clocks[Metric.RESTORE], now, schedule)
+    ticket.restored_at = now
+    events = set_status(ticket, TicketStatus.RESTORED, actor=by, at=now, reason=note)
+    events += clock_events(ticket, before, clocks, actor=by, at=now, reason=note)
+    save_ticket(ticket)
+    record(events)
+    ticket_refresh_sla(ticket, now, clocks)
+    return ticket
+
+
+@transaction.atomic
+def ticket_resolve(*, ticket: Ticket, by, note: str = "", now: datetime) -> Ticket:
+    """The permanent fix is delivered: meets the fix clock and stops every clock (met when in
+    time, breached ones stay breached). An open proposal of a resolution time is withdrawn."""
+    ticket = lock_ticket(ticket)
+    require_staff(by)
+    require_open(ticket)
+    require_responded(ticket)
+    note = note.strip()
+    clocks = lock_clocks(ticket)
+    before = snapshot(clocks)
+    schedule = contract_schedule(ticket.contract)
+    for clock in clocks.values():
+        clock_meet(clock, now, schedule)
+    ticket.resolved_at = now
+    if ticket.restored_at is None:
+        ticket.restored_at = now
+    events = set_status(ticket, TicketStatus.RESOLVED, actor=by, at=now, reason=note)
+    events += clock_events(ticket, before, clocks, actor=by, at=now, reason=note)
+    events += proposal_withdraw_open(ticket, by=by, now=now, reason=_("The ticket was resolved."))
+    save_ticket(ticket)
+    record(events)
+    ticket_refresh_sla(ticket, now, clocks)
+    return ticket
+
+
+@transaction.atomic
+def ticket_close(*, ticket: Ticket, by, reason: str = "", now: datetime) -> Ticket:
+    """Close a resolved ticket (support, or the customer confirming the resolution). Final."""
+    ticket = lock_ticket(ticket)
+    require_participant(by, ticket)
+    if ticket.status != TicketStatus.RESOLVED:
+        raise TicketError(_("Only a resolved ticket can be closed."), code="not_resolved")
+    ticket.closed_at = now
+    events = set_status(ticket, TicketStatus.CLOSED, actor=by, at=now, reason=reason.strip())
+    save_ticket(ticket)
+    record(events)
+    return ticket
+
+
+@transaction.atomic
+def ticket_reopen(*, ticket: Ticket, by, reason: str, now: datetime) -> Ticket:
+    """The resolution did not hold: a resolved ticket is worked on again. Its fix clock runs
+    again, moved on by the service time the ticket spent resolved; response and restore keep
+    their facts. A closed ticket cannot be reopened."""
+    ticket = lock_ticket(ticket)
+    require_participant(by, ticket)
+    if ticket.status != TicketStatus.RESOLVED:
+        raise TicketError(
+            _("Only a resolved ticket can be reopened; for a closed one, open a new ticket."),
+            code="not_resolved",
+        )
+    reason = require_text(reason, "reason", _("Say why the ticket is reopened."))
+    clocks = lock_clocks(ticket)
+    before = snapshot(clocks)
+    if Metric.FIX in clocks:
+        clock_reopen(clocks[Metric.FIX], contract_schedule(ticket.contract), now)
+    ticket.resolved_at = None
+    events = set_status(ticket, working_status(ticket), actor=by, at=now, reason=reason)
+    events += clock_events(ticket, before, clocks, actor=by, at=now, reason=reason)
+    save_ticket(ticket)
+    record(events)
+    ticket_refresh_sla(ticket, now, clocks)
+    return ticket
