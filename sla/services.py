@@ -116,11 +116,11 @@ def calendars_missing_year(*, year: int) -> list[HolidayCalendar]:
 
 
 def reference_data_changed(
-    *, calendar: HolidayCalendar | None = None, tier: Tier | None = None
+    *, calendar: HolidayCalendar | None = None, tier: Tier | None = None, contract=None
 ) -> None:
-    """Call after SLA targets, a tier's hours or a holiday calendar changed: once committed, a
-    task recomputes the clocks of the open tickets concerned (those of `calendar` and/or `tier`;
-    every open ticket when neither is given)."""
+    """Call after SLA targets, a tier's hours, a holiday calendar or a contract's schedule (agreed
+    hours, time zone, calendar, tier) changed: once committed, a task recomputes the clocks of
+    the open tickets concerned (every open ticket when nothing is given)."""
     from sla.tasks import recompute_open_clocks  # the task module imports the ticket services
 
     ids = {}
@@ -128,4 +128,6 @@ def reference_data_changed(
         ids["calendar_id"] = calendar.pk
     if tier is not None:
         ids["tier_id"] = tier.pk
+    if contract is not None:
+        ids["contract_id"] = contract.pk
     transaction.on_commit(lambda: recompute_open_clocks.delay(**ids), robust=True)

@@ -64,6 +64,16 @@ def _private_media(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _in_memory_broker():
+    """A task queued by a test goes to an in-memory broker that nothing consumes: no test
+    writes to var/ or needs a running broker; tests run tasks by calling them."""
+    from config.celery import app
+
+    app.conf.broker_url = "memory://"
+    app.conf.broker_transport_options = {}
+
+
 @pytest.fixture(autouse=True)
 def _no_login_throttle_by_default(settings):
     settings.AXES_ENABLED = False

@@ -31,6 +31,7 @@ from contracts.services import (
 )
 from contracts.validators import validate_proof
 from sla.models import Tier
+from sla.services import reference_data_changed
 
 
 class PrivateFileInput(forms.ClearableFileInput):
@@ -242,6 +243,8 @@ class ContractAdmin(admin.ModelAdmin):
             obj._requested_tier = obj.tier
             obj.tier = Tier.objects.get(pk=form.initial["tier"])
         super().save_model(request, obj, form, change)
+        if change and {"agreed_hours", "timezone", "calendar"} & set(form.changed_data):
+            reference_data_changed(contract=obj)  # recompute the open tickets' due times
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -18,6 +18,7 @@ from contracts.emails import password_set_url, send_to_users, site_url
 from contracts.models import Contract, SupportContact
 from contracts.services.common import ContractError, audit, lock_contract, require_staff
 from sla.models import Tier
+from sla.services import reference_data_changed
 
 
 def _require_contact_manager(contract: Contract, user) -> None:
@@ -287,6 +288,7 @@ def contract_change_tier(*, contract: Contract, tier: Tier, by, now: datetime) -
     old = locked.tier
     locked.tier = tier
     locked.save(update_fields=["tier"])
+    reference_data_changed(contract=locked)  # its open tickets get the new tier's targets
     audit(
         by=by,
         obj=locked,

@@ -152,3 +152,44 @@ def test_saving_a_calendar_in_the_admin_queues_the_recompute(
 
     assert response.status_code == 302, response.context and response.context["errors"]
     delay.assert_called_once_with(calendar_id=calendar.pk)
+
+
+def test_editing_a_contracts_schedule_in_the_admin_queues_the_recompute(
+    rf, contract, manager, django_capture_on_commit_callbacks
+):
+    from django.contrib import admin
+
+    from contracts.models import Contract
+
+    model_admin = admin.site._registry[Contract]
+    request = rf.post("/")
+    request.user = manager
+    contract.agreed_hours = "mon-fri 09:00-12:00,mon-fri 13:00-18:00"
+    form = mock.Mock(changed_data=["agreed_hours"], initial={"tier": contract.tier_id})
+
+    with (
+        mock.patch.object(recompute_open_clocks, "delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        model_admin.save_model(request, contract, form, change=True)
+        form.changed_data = ["subject_unrelated"]
+        model_admin.save_model(request, contract, form, change=True)
+
+    assert delay.call_args_list == [mock.call(contract_id=contract.pk)]
+
+
+def test_changing_a_contracts_tier_queues_the_recompute(
+    contract, manager, django_capture_on_commit_callbacks
+):
+    from contracts.services import contract_change_tier
+    from sla.models import Tier
+
+    with (
+        mock.patch.object(recompute_open_clocks, "delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        contract_change_tier(
+            contract=contract, tier=Tier.objects.get(code="7x24"), by=manager, now=MONDAY
+        )
+
+    assert mock.call(contract_id=contract.pk) in delay.call_args_list

@@ -12,6 +12,7 @@ from contracts.models import Contract
 from contracts.services import contract_schedule
 from sla.clocks import clocks_retarget
 from sla.models import Clock, Target
+from sla.services import reference_data_changed
 from tickets.models import OPEN_STATUSES, Ticket
 from tickets.services._common import clock_events, record, snapshot, ticket_refresh_sla
 
@@ -19,10 +20,7 @@ from tickets.services._common import clock_events, record, snapshot, ticket_refr
 def contract_hours_changed(contract: Contract) -> None:
     """Call after a contract's agreed hours, time zone, calendar or tier changed: the clocks of
     its open tickets are recomputed by a task once the change is committed."""
-    from sla.tasks import recompute_open_clocks
-
-    contract_id = contract.pk
-    transaction.on_commit(lambda: recompute_open_clocks.delay(contract_id=contract_id))
+    reference_data_changed(contract=contract)
 
 
 def _targets() -> dict[tuple[int, str], dict[str, Target]]:
