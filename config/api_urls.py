@@ -1,0 +1,29 @@
+"""The REST API under /api/: version 1 of the endpoints, the OpenAPI schema and its docs page."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import SimpleRouter
+
+from config.api import DocsView, ObtainTokenView
+from contracts.api import ContractViewSet, PartnerSubscriptionViewSet
+from sla.api import SlaPreviewView
+from tickets.api import TicketViewSet
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("tickets", TicketViewSet, basename="ticket")
+router.register("contracts", ContractViewSet, basename="contract")
+router.register("partner/subscriptions", PartnerSubscriptionViewSet, basename="subscription")
+
+v1 = [
+    path("auth/token/", ObtainTokenView.as_view(), name="token"),
+    path("sla/preview/", SlaPreviewView.as_view(), name="sla-preview"),
+    *router.urls,
+]
+
+urlpatterns = [
+    path("v1/", include(v1)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
+]

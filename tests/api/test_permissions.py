@@ -1,0 +1,186 @@
+"""Who gets what from every endpoint: one row per operation of the OpenAPI schema, one status
+per persona (tests/api/conftest.py). An operation added to the API without a row here fails
+test_every_operation_has_a_row.
+
+Objects are Acme's (contract ACME-1, its answered ticket with a proposal waiting): another
+organisation gets 404, never 403; staff-only actions are 403 for everyone else; anonymous
+requests are 401.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from tests.api.conftest import PERSONAS
+from tests.api.schema import assert_conforms, operations
+from tests.api.test_contracts import subscription
+from tests.factories import PASSWORD
+
+
+@dataclass
+class Row:
+    path: str  # the URL with the schema's placeholders filled from the world
+    expected: dict[str, int]
+    data: Any = None  # a dict, or a function(world, persona) -> dict
+    format: str = "json"
+
+
+def statuses(*, acme, globex=404, partner=404, outsider=404, staff, anonymous=401) -> dict:
+    return {
+        "acme": acme,
+        "globex": globex,
+        "partner": partner,
+        "outsider": outsider,
+        "staff": staff,
+        "anonymous": anonymous,
+    }
+
+
+EVERYONE_200 = statuses(acme=200, globex=200, partner=200, outsider=200, staff=200)
+ACME_AND_STAFF_200 = statuses(acme=200, staff=200)
+
+
+def staff_only(code: int) -> dict:
+    return statuses(acme=403, globex=403, partner=403, outsider=403, staff=code)
+
+
+def partner_only(code: int) -> dict:
+    return statuses(acme=403, globex=403, partner=code, outsider=403, staff=403)
+
+
+def token_body(world, persona):
+    if persona == "anonymous":
+        return {"username": "nobody@nowhere.example", "password": "wrong"}
+    return {"username": world.users[persona].email, "password": PASSWORD}
+
+
+def new_ticket(world, persona):
+    return {
+        "contract": "ACME-1",
+        "product": "emqx-enterprise",
+        "version": "5.9",
+        "priority": "P3",
+        "subject": "Disconnects",
+        "description": "Clients drop every hour.",
+        "unmodified_build": True,
+    }
+
+
+def upload(world, persona):
+    return {"file": SimpleUploadedFile("broker.log", b"2026-11-25 ERROR lost connection\n")}
+
+
+MATRIX: dict[tuple[str, str], Row] = {
+    ("POST", "/api/v1/auth/token/"): Row(
+        "/api/v1/auth/token/",
+        statuses(acme=200, globex=200, partner=200, outsider=200, staff=200, anonymous=400),
+        token_body,
+    ),
+    ("GET", "/api/v1/contracts/"): Row("/api/v1/contracts/", EVERYONE_200),
+    ("GET", "/api/v1/contracts/{number}/"): Row("/api/v1/contracts/ACME-1/", ACME_AND_STAFF_200),
+    ("GET", "/api/v1/contracts/{number}/contacts/"): Row(
+        "/api/v1/contracts/ACME-1/contacts/", ACME_AND_STAFF_200
+    ),
+    # 400: the 5x8 cap of one contact is taken; scope and permission let the request through.
+    ("POST", "/api/v1/contracts/{number}/contacts/"): Row(
+        "/api/v1/contracts/ACME-1/contacts/",
+        statuses(acme=400, staff=400),
+        {"email": "bob@acme.example"},
+    ),
+    ("DELETE", "/api/v1/contracts/{number}/contacts/{contact_id}/"): Row(
+        "/api/v1/contracts/ACME-1/contacts/{acme_contact.pk}/", statuses(acme=204, staff=204)
+    ),
+    ("GET", "/api/v1/partner/subscriptions/"): Row(
+        "/api/v1/partner/subscriptions/", partner_only(200)
+    ),
+    ("POST", "/api/v1/partner/subscriptions/"): Row(
+        "/api/v1/partner/subscriptions/",
+        partner_only(201),
+        lambda world, persona: subscription(),
+        "multipart",
+    ),
+    ("GET", "/api/v1/sla/preview/"): Row(
+        "/api/v1/sla/preview/?tier=5x8&priority=P1&opened_at=2026-11-27T17:30"
+        "&timezone=Asia/Shanghai&calendar=CN",
+        EVERYONE_200,
+    ),
+    ("GET", "/api/v1/tickets/"): Row("/api/v1/tickets/", EVERYONE_200),
+    # 400 for the others: ACME-1 is not among the contracts they may choose.
+    ("POST", "/api/v1/tickets/"): Row(
+        "/api/v1/tickets/",
+        statuses(acme=201, globex=400, partner=400, outsider=400, staff=201),
+        new_ticket,
+    ),
+    ("GET", "/api/v1/tickets/{id}/"): Row("/api/v1/tickets/{acme_ticket.pk}/", ACME_AND_STAFF_200),
+    ("GET", "/api/v1/tickets/{id}/messages/"): Row(
+        "/api/v1/tickets/{acme_ticket.pk}/messages/", ACME_AND_STAFF_200
+    ),
+    ("POST", "/api/v1/tickets/{id}/messages/"): Row(
+        "/api/v1/tickets/{acme_ticket.pk}/messages/",
+        statuses(acme=201, staff=201),
+        {"body": "Here are the logs."},
+    ),
+    ("POST", "/api/v1/tickets/{id}/attachments/"): Row(
+        "/api/v1/tickets/{acme_ticket.pk}/attachments/",
+        statuses(acme=201, staff=201),
+        upload,
+        "multipart",
+    ),
+    # Staff accept only by recording the customer's written consent: 400 without it.
+    ("POST", "/api/v1/tickets/{id}/agreement/accept/"): Row(
+        "/api/v1/tickets/{acme_ticket.pk}/agreement/accept/", statuses(acme=200, staff=400), {}
+    ),
+    ("POST", "/api/v1/tickets/{id}/agreement/decline/"): Row(
+        "/api/v1/tickets/{acme_ticket.pk}/agreement/decline/", ACME_AND_STAFF_200, {}
+    ),
+    ("POST", "/api/v1/tickets/{id}/respond/"): Row(
+        "/api/v1/tickets/{acme_ticket.pk}/respond/", staff_only(201), {"body": "Try 5.9.1."}
+    ),
+    ("POST", "/api/v1/tickets/{id}/restore/"): Row(
+        "/api/v1/tickets/{acme_ticket.pk}/restore/", staff_only(200), {"note": "Workaround."}
+    ),
+    ("POST", "/api/v1/tickets/{id}/resolve/"): Row(
+        "/api/v1/tickets/{acme_ticket.pk}/resolve/", staff_only(200), {}
+    ),
+    ("POST", "/api/v1/tickets/{id}/downgrade/"): Row(
+        "/api/v1/tickets/{acme_ticket.pk}/downgrade/",
+        staff_only(200),
+        {"reason": "Only one node affected."},
+    ),
+    ("POST", "/api/v1/tickets/{id}/propose-agreement/"): Row(
+        "/api/v1/tickets/{acme_answered.pk}/propose-agreement/",
+        staff_only(201),
+        {"due_at": "2026-12-24T10:00:00+08:00", "reason": "Fix ships in 5.9.2."},
+    ),
+}
+
+
+def test_every_operation_has_a_row():
+    assert operations() == set(MATRIX)
+
+
+def test_every_row_has_every_persona():
+    for key, row in MATRIX.items():
+        assert set(row.expected) == set(PERSONAS), key
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("operation", list(MATRIX), ids=lambda op: f"{op[0]} {op[1]}")
+def test_persona_matrix(world, request, operation, persona):
+    row = MATRIX[operation]
+    if operation[1] != "/api/v1/auth/token/":  # freezegun breaks DRF's throttle timer
+        request.getfixturevalue("frozen")
+    method = operation[0].lower()
+    url = row.path.format(**world.objects)
+    data = row.data(world, persona) if callable(row.data) else row.data
+    client = world.client(persona)
+    kwargs = {"format": row.format} if data is not None else {}
+    response = getattr(client, method)(url, data, **kwargs)
+    assert response.status_code == row.expected[persona], response.content[:500]
+    assert_conforms(*operation, response)
+    if response.status_code >= 400:
+        body = response.json()
+        assert body["detail"], body
+        assert body["code"], body

@@ -1,0 +1,586 @@
+"""Tickets endpoints: the caller's tickets with their SLA clocks, the thread, attachments, the
+agreed resolution time, and support's actions. Serializers check shapes; tickets.services
+decides, and its refusals come back as 400 (403 for "not yours to do") with the reason."""
+
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from config.api import ApiViewMixin, IsStaff, UploadField
+from contracts.models import Contract, Product, ProductVersion
+from contracts.selectors import contracts_for_user
+from sla.models import Channel, ClockState, Metric, Priority
+from tickets.filters import TicketFilterSet
+from tickets.models import Agreement, AgreementStatus, Attachment, Message, Ticket
+from tickets.selectors import ticket_get_for_user, tickets_for_user
+from tickets.services import (
+    agreement_accept,
+    agreement_decline,
+    agreement_propose,
+    attachment_add,
+    message_post,
+    ticket_downgrade,
+    ticket_open,
+    ticket_resolve,
+    ticket_restore,
+)
+from tickets.services._common import clock_summary
+
+# --- output -----------------------------------------------------------------------------------
+
+ClockSchema = inline_serializer(
+    "Clock",
+    {
+        # SlaState's values, listed in another order on purpose: the same choice set as the
+        # ticket's `sla_state` would otherwise get two enum names in the schema (a warning).
+        "state": serializers.ChoiceField(
+            choices=["running", "at_risk", "breached", "paused", "met", "not_applicable"]
+        ),
+        "due_at": serializers.DateTimeField(allow_null=True),
+        "met_at": serializers.DateTimeField(allow_null=True),
+    },
+    allow_null=True,
+)
+
+
+@extend_schema_field(
+    inline_serializer(
+        "TicketSla",
+        dict.fromkeys(Metric.values, ClockSchema),
+        help_text="One clock per metric; null where the tier has no such target.",
+    )
+)
+class SlaField(serializers.Field):
+    """The ticket's response, restore and fix clocks: state (at_risk and breached as the ticket
+    list shows them), due and met times; null for a metric without a target."""
+
+    def __init__(self, **kwargs):
+        kwargs["source"] = "*"
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, ticket):
+        now = self.context.get("now") or timezone.now()
+        clocks = {clock.metric: clock for clock in ticket.clocks.all()}
+        sla = {}
+        for metric in Metric.values:
+            clock = clocks.get(metric)
+            if clock is None or (clock.state == ClockState.NOT_APPLICABLE and clock.due_at is None):
+                sla[metric] = None
+                continue
+            sla[metric] = {
+                "state": clock_summary(clock, now),
+                "due_at": _datetime(clock.due_at),
+                "met_at": _datetime(clock.met_at),
+            }
+        return sla
+
+
+def _datetime(value):
+    return serializers.DateTimeField().to_representation(value) if value else None
+
+
+class UserNameField(serializers.CharField):
+    """A person as others see them: the full name, or the e-mail address."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, user):
+        return (user.get_full_name() or user.email) if user else None
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    uploaded_by = UserNameField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "name", "size", "content_type", "message", "uploaded_by", "uploaded_at"]
+        read_only_fields = fields
+
+
+class AgreementSerializer(serializers.ModelSerializer):
+    proposed_by = UserNameField()
+    decided_by = UserNameField()
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "id",
+            "due_at",
+            "reason",
+            "status",
+            "proposed_by",
+            "proposed_at",
+            "decided_by",
+            "decided_at",
+            "written_consent",
+        ]
+        read_only_fields = fields
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    """One shape for the list and the detail (one schema component, one set of prefetches)."""
+
+    contract = serializers.CharField(source="contract.number", read_only=True)
+    customer = serializers.CharField(source="contract.customer.name_en", read_only=True)
+    tier = serializers.CharField(source="contract.tier.code", read_only=True)
+    product = serializers.CharField(source="product.code", read_only=True)
+    version = serializers.CharField(source="version.name", read_only=True)
+    # Plain text: the same choice set as `priority` would otherwise get a second enum name.
+    original_priority = serializers.CharField(read_only=True, help_text="`P1` to `P4`.")
+    reporter = UserNameField()
+    assignee = UserNameField()
+    sla = SlaField()
+    attachments = serializers.SerializerMethodField()
+    agreements = AgreementSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id",
+            "subject",
+            "contract",
+            "customer",
+            "tier",
+            "product",
+            "version",
+            "priority",
+            "original_priority",
+            "status",
+            "channel",
+            "reporter",
+            "assignee",
+            "opened_at",
+            "first_response_at",
+            "restored_at",
+            "resolved_at",
+            "closed_at",
+            "next_due_at",
+            "sla_state",
+            "sla",
+            "description",
+            "environment",
+            "on_duty_name",
+            "on_duty_phone",
+            "unmodified_build",
+            "unsupported_build",
+            "fix_target",
+            "attachments",
+            "agreements",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_attachments(self, ticket):
+        staff = self.context["request"].user.is_staff
+        # An internal note's files are as internal as the note.
+        visible = [
+            a for a in ticket.attachments.all() if staff or a.message is None or a.message.public
+        ]
+        return AttachmentSerializer(visible, many=True, context=self.context).data
+
+
+# What TicketSerializer reads besides the selector's select_related: three queries for a page
+# of any size.
+TICKET_PREFETCH = [
+    "clocks",
+    Prefetch("attachments", Attachment.objects.select_related("message", "uploaded_by")),
+    Prefetch("agreements", Agreement.objects.select_related("proposed_by", "decided_by")),
+]
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    author = UserNameField()
+    author_is_staff = serializers.BooleanField(source="author.is_staff", read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Message
+        fields = [
+            "id",
+            "kind",
+            "public",
+            "body",
+            "author",
+            "author_is_staff",
+            "created_at",
+            "attachments",
+        ]
+        read_only_fields = fields
+
+
+# --- input ------------------------------------------------------------------------------------
+
+
+class TicketOpenSerializer(serializers.Serializer):
+    """The keyword arguments of ticket_open. Codes become objects here; whether the caller may
+    open this ticket (contract, product, version, channel, on-duty contact, build) is the
+    entitlement and ticket services' decision."""
+
+    contract = serializers.SlugRelatedField(
+        slug_field="number", queryset=Contract.objects.none(), help_text="Contract number."
+    )
+    product = serializers.SlugRelatedField(
+        slug_field="code", queryset=Product.objects.all(), help_text="Product code."
+    )
+    version = serializers.CharField(max_length=30, help_text="Version name, e.g. `5.9`.")
+    priority = serializers.ChoiceField(choices=Priority.choices)
+    subject = serializers.CharField(max_length=200, allow_blank=True)
+    description = serializers.CharField(max_length=100_000, allow_blank=True)
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.PORTAL)
+    environment = serializers.CharField(
+        max_length=100_000, required=False, default="", allow_blank=True
+    )
+    unmodified_build = serializers.BooleanField(
+        default=False, help_text="I declare the software is neither modified nor recompiled."
+    )
+    on_duty_name = serializers.CharField(
+        max_length=150, required=False, default="", allow_blank=True, help_text="7x24 only."
+    )
+    on_duty_phone = serializers.CharField(
+        max_length=40, required=False, default="", allow_blank=True, help_text="7x24 only."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        user = request.user if request else None
+        self.fields["contract"].queryset = contracts_for_user(user)
+
+    def validate(self, attrs):
+        version = ProductVersion.objects.filter(
+            product=attrs["product"], name=attrs["version"]
+        ).first()
+        if version is None:
+            raise serializers.ValidationError(
+                {
+                    "version": _("%(product)s has no version %(version)s.")
+                    % {"product": attrs["product"].name, "version": attrs["version"]}
+                }
+            )
+        attrs["version"] = version
+        return attrs
+
+
+class MessagePostSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=100_000, allow_blank=True)
+    public = serializers.BooleanField(
+        default=True, help_text="False: an internal note (support staff only)."
+    )
+
+
+class ReplySerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=100_000, allow_blank=True)
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=10_000, required=False, default="", allow_blank=True)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=10_000, allow_blank=True)
+
+
+class OptionalReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=10_000, required=False, default="", allow_blank=True)
+
+
+class ProposalSerializer(serializers.Serializer):
+    due_at = serializers.DateTimeField(help_text="The proposed resolution time (with offset).")
+    reason = serializers.CharField(max_length=10_000, allow_blank=True)
+
+
+class AcceptSerializer(serializers.Serializer):
+    written_consent = serializers.BooleanField(
+        default=False,
+        help_text="Support staff: record the customer's written consent on their behalf.",
+    )
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = UploadField(help_text="A log or archive (.log, .txt, .zip, .tar.gz, ...).")
+
+
+# --- views ------------------------------------------------------------------------------------
+
+TICKET_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Ticket number.")
+JSON_PARSERS = [JSONParser, FormParser, MultiPartParser]
+
+
+def _parse(serializer_class, request, **kwargs):
+    data = serializer_class(data=request.data, context={"request": request}, **kwargs)
+    data.is_valid(raise_exception=True)
+    return data.validated_data
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Tickets the caller may see", tags=["tickets"]),
+    retrieve=extend_schema(
+        summary="One ticket", parameters=[TICKET_ID], responses=TicketSerializer
+    ),
+    create=extend_schema(
+        summary="Open a ticket",
+        request=TicketOpenSerializer,
+        responses={201: TicketSerializer},
+    ),
+)
+@extend_schema(tags=["tickets"])
+class TicketViewSet(
+    ApiViewMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Customers see their organisation's tickets, partners (read only) those on contracts
+    they sold, staff all; another organisation's ticket is 404."""
+
+    serializer_class = TicketSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = TicketFilterSet
+    lookup_value_regex = "[0-9]+"
+    parser_classes = JSON_PARSERS
+    queryset = Ticket.objects.none()  # for the schema; get_queryset scopes to the caller
+
+    def get_queryset(self):
+        return tickets_for_user(self.request.user).prefetch_related(*TICKET_PREFETCH)
+
+    def get_object(self):
+        return ticket_get_for_user(self.request.user, self.kwargs["pk"])
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "now": timezone.now()}
+
+    def _detail(self, ticket, status_code=status.HTTP_200_OK):
+        # Re-read through the selector: the services return the locked row, without prefetches.
+        ticket = ticket_get_for_user(self.request.user, ticket.pk)
+        prefetch_related_objects([ticket], *TICKET_PREFETCH)
+        data = TicketSerializer(ticket, context=self.get_serializer_context()).data
+        return Response(data, status=status_code)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._detail(self.get_object())
+
+    def create(self, request, *args, **kwargs):
+        data = _parse(TicketOpenSerializer, request)
+        ticket = ticket_open(reporter=request.user, now=timezone.now(), **data)
+        return self._detail(ticket, status.HTTP_201_CREATED)
+
+    # The thread -------------------------------------------------------------------------------
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The ticket's messages (customers see public ones only)",
+        parameters=[TICKET_ID],
+        responses={200: MessageSerializer(many=True)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Reply, or (support staff) write an internal note",
+        parameters=[TICKET_ID],
+        request=MessagePostSerializer,
+        responses={201: MessageSerializer},
+    )
+    @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
+    def messages(self, request, pk=None):
+        ticket = self.get_object()
+        if request.method == "GET":
+            messages = ticket.messages.select_related("author").prefetch_related(
+                "attachments__uploaded_by"
+            )
+            if not request.user.is_staff:
+                messages = messages.filter(public=True)
+            return Response(MessageSerializer(messages, many=True).data)
+        data = _parse(MessagePostSerializer, request)
+        message = message_post(ticket=ticket, author=request.user, now=timezone.now(), **data)
+        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Upload a log or archive",
+        parameters=[TICKET_ID],
+        request={"multipart/form-data": AttachmentUploadSerializer},
+        responses={201: AttachmentSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        parser_classes=[MultiPartParser, FormParser],
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def attachments(self, request, pk=None):
+        ticket = self.get_object()
+        data = _parse(AttachmentUploadSerializer, request)
+        attachment = attachment_add(
+            ticket=ticket, file=data["file"], by=request.user, now=timezone.now()
+        )
+        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+    # The customer's answer to a proposed resolution time ---------------------------------------
+
+    def _open_proposal(self, ticket) -> Agreement:
+        proposal = ticket.agreements.filter(status=AgreementStatus.PROPOSED).first()
+        if proposal is None:
+            raise Http404
+        return proposal
+
+    @extend_schema(
+        summary="Accept the proposed resolution time",
+        parameters=[TICKET_ID],
+        request=AcceptSerializer,
+        responses={200: AgreementSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="agreement/accept",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def agreement_accept(self, request, pk=None):
+        proposal = self._open_proposal(self.get_object())
+        data = _parse(AcceptSerializer, request)
+        agreement = agreement_accept(
+            agreement=proposal, by=request.user, now=timezone.now(), **data
+        )
+        return Response(AgreementSerializer(agreement).data)
+
+    @extend_schema(
+        summary="Decline the proposed resolution time",
+        parameters=[TICKET_ID],
+        request=OptionalReasonSerializer,
+        responses={200: AgreementSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="agreement/decline",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def agreement_decline(self, request, pk=None):
+        proposal = self._open_proposal(self.get_object())
+        data = _parse(OptionalReasonSerializer, request)
+        agreement = agreement_decline(
+            agreement=proposal, by=request.user, now=timezone.now(), **data
+        )
+        return Response(AgreementSerializer(agreement).data)
+
+    # Support staff only -------------------------------------------------------------------------
+
+    @extend_schema(
+        summary="Support: a public reply (the first one meets the response clock)",
+        parameters=[TICKET_ID],
+        request=ReplySerializer,
+        responses={201: MessageSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        permission_classes=[IsStaff],
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def respond(self, request, pk=None):
+        ticket = self.get_object()
+        data = _parse(ReplySerializer, request)
+        message = message_post(
+            ticket=ticket, author=request.user, public=True, now=timezone.now(), **data
+        )
+        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Support: service restored or a workaround in place",
+        parameters=[TICKET_ID],
+        request=NoteSerializer,
+        responses={200: TicketSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        permission_classes=[IsStaff],
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def restore(self, request, pk=None):
+        ticket = self.get_object()
+        data = _parse(NoteSerializer, request)
+        return self._detail(
+            ticket_restore(ticket=ticket, by=request.user, now=timezone.now(), **data)
+        )
+
+    @extend_schema(
+        summary="Support: the permanent fix is delivered",
+        parameters=[TICKET_ID],
+        request=NoteSerializer,
+        responses={200: TicketSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        permission_classes=[IsStaff],
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def resolve(self, request, pk=None):
+        ticket = self.get_object()
+        data = _parse(NoteSerializer, request)
+        return self._detail(
+            ticket_resolve(ticket=ticket, by=request.user, now=timezone.now(), **data)
+        )
+
+    @extend_schema(
+        summary="Support: lower the priority by one level, with a reason",
+        parameters=[TICKET_ID],
+        request=ReasonSerializer,
+        responses={200: TicketSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        permission_classes=[IsStaff],
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def downgrade(self, request, pk=None):
+        ticket = self.get_object()
+        data = _parse(ReasonSerializer, request)
+        return self._detail(
+            ticket_downgrade(ticket=ticket, by=request.user, now=timezone.now(), **data)
+        )
+
+    @extend_schema(
+        summary="Support: propose a resolution time for the customer to accept",
+        parameters=[TICKET_ID],
+        request=ProposalSerializer,
+        responses={201: AgreementSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="propose-agreement",
+        permission_classes=[IsStaff],
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def propose_agreement(self, request, pk=None):
+        ticket = self.get_object()
+        data = _parse(ProposalSerializer, request)
+        agreement = agreement_propose(ticket=ticket, by=request.user, now=timezone.now(), **data)
+        return Response(AgreementSerializer(agreement).data, status=status.HTTP_201_CREATED)
