@@ -91,7 +91,11 @@ def test_a_worker_on_the_file_system_broker_flags_a_due_clock(tmp_path):
     _run_sweep_through_a_worker(
         tmp_path,
         "filesystem://",
-        {"data_folder_in": str(folder), "data_folder_out": str(folder)},
+        {
+            "data_folder_in": str(folder),
+            "data_folder_out": str(folder),
+            "control_folder": str(tmp_path / "celery-control"),
+        },
     )
     clock.refresh_from_db()
     assert clock.state == ClockState.BREACHED
