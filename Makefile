@@ -45,9 +45,10 @@ lock:
 
 # Re-extract and compile the message catalogues (needs GNU gettext).
 messages: install
-	$(MANAGE) makemessages --locale zh_Hans --locale en --ignore '.venv/*' --ignore 'var/*' --no-obsolete
-	$(MANAGE) makemessages --domain djangojs --locale zh_Hans --locale en --ignore '.venv/*' --ignore 'var/*' --ignore 'staticfiles/*' --no-obsolete
-	$(MANAGE) compilemessages --ignore '.venv/*'
+	$(MANAGE) makemessages --locale zh_Hans --locale en --no-obsolete \
+		--ignore '.venv/*' --ignore 'var/*' --ignore 'staticfiles/*' --ignore 'tests/*' \
+		--ignore 'bench/*' --ignore 'locale/*'
+	$(MANAGE) compilemessages --ignore '.venv/*' --ignore 'var/*'
 
 bench: install
 	$(BIN)/python bench/business_time.py --short

@@ -73,7 +73,7 @@ def _due_clock():
 
 @pytest.mark.postgres
 @pytest.mark.redis
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_on_redis_and_postgres_flags_a_due_clock(tmp_path):
     clock = _due_clock()
     _run_sweep_through_a_worker(tmp_path, settings.CELERY_BROKER_URL, {})
@@ -81,7 +81,7 @@ def test_a_worker_on_redis_and_postgres_flags_a_due_clock(tmp_path):
     assert clock.state == ClockState.BREACHED
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_on_the_file_system_broker_flags_a_due_clock(tmp_path):
     if connection.vendor != "sqlite":
         pytest.skip("the laptop set-up: SQLite with the file-system broker")

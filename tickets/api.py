@@ -1,14 +1,18 @@
-"""Tickets endpoints: the caller's tickets with their SLA clocks, the thread, attachments, the
-agreed resolution time, and support's actions. Serializers check shapes; tickets.services
-decides, and its refusals come back as 400 (403 for "not yours to do") with the reason."""
+"""Tickets endpoints: the caller's tickets with their SLA clocks, the thread, attachments (up and
+down), the agreed resolution time, remote sessions, and support's actions. Serializers check
+shapes; tickets.selectors scope what the caller sees; tickets.services decides, and its refusals
+come back as 400 (403 for "not yours to do") with the reason."""
 
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import Http404
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
+    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
@@ -24,20 +28,29 @@ from contracts.models import Contract, Product, ProductVersion
 from contracts.selectors import contracts_for_user
 from sla.models import Channel, ClockState, Metric, Priority
 from tickets.filters import TicketFilterSet
-from tickets.models import Agreement, AgreementStatus, Attachment, Message, Ticket
-from tickets.selectors import ticket_get_for_user, tickets_for_user
+from tickets.models import Agreement, AgreementStatus, Attachment, Message, RemoteSession, Ticket
+from tickets.selectors import (
+    attachment_get_for_user,
+    attachments_for_user,
+    messages_for_user,
+    remote_sessions_for_user,
+    ticket_get_for_user,
+    tickets_for_user,
+)
 from tickets.services import (
     agreement_accept,
     agreement_decline,
     agreement_propose,
     attachment_add,
+    clock_summary,
     message_post,
+    remote_session_record,
+    remote_session_request,
     ticket_downgrade,
     ticket_open,
     ticket_resolve,
     ticket_restore,
 )
-from tickets.services._common import clock_summary
 
 # --- output -----------------------------------------------------------------------------------
 
@@ -188,21 +201,23 @@ class TicketSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(AttachmentSerializer(many=True))
     def get_attachments(self, ticket):
-        staff = self.context["request"].user.is_staff
-        # An internal note's files are as internal as the note.
-        visible = [
-            a for a in ticket.attachments.all() if staff or a.message is None or a.message.public
-        ]
-        return AttachmentSerializer(visible, many=True, context=self.context).data
+        # Only what the caller may download: prefetched by ticket_prefetch, else asked for.
+        if "attachments" in getattr(ticket, "_prefetched_objects_cache", {}):
+            attachments = ticket.attachments.all()
+        else:
+            user = self.context["request"].user
+            attachments = attachments_for_user(user).filter(ticket=ticket)
+        return AttachmentSerializer(attachments, many=True, context=self.context).data
 
 
-# What TicketSerializer reads besides the selector's select_related: three queries for a page
-# of any size.
-TICKET_PREFETCH = [
-    "clocks",
-    Prefetch("attachments", Attachment.objects.select_related("message", "uploaded_by")),
-    Prefetch("agreements", Agreement.objects.select_related("proposed_by", "decided_by")),
-]
+def ticket_prefetch(user) -> list:
+    """What TicketSerializer reads besides the selector's select_related: three queries for a
+    page of any size."""
+    return [
+        "clocks",
+        Prefetch("attachments", attachments_for_user(user).select_related("uploaded_by")),
+        Prefetch("agreements", Agreement.objects.select_related("proposed_by", "decided_by")),
+    ]
 
 
 class MessageSerializer(serializers.ModelSerializer):
@@ -221,6 +236,28 @@ class MessageSerializer(serializers.ModelSerializer):
             "author_is_staff",
             "created_at",
             "attachments",
+        ]
+        read_only_fields = fields
+
+
+class RemoteSessionSerializer(serializers.ModelSerializer):
+    requested_by = UserNameField()
+    engineer = UserNameField()
+
+    class Meta:
+        model = RemoteSession
+        fields = [
+            "id",
+            "status",
+            "starts_at",
+            "duration_minutes",
+            "project_context",
+            "requested_by",
+            "requested_at",
+            "engineer",
+            "next_steps",
+            "follow_up",
+            "recorded_at",
         ]
         read_only_fields = fields
 
@@ -317,9 +354,32 @@ class AttachmentUploadSerializer(serializers.Serializer):
     file = UploadField(help_text="A log or archive (.log, .txt, .zip, .tar.gz, ...).")
 
 
+class RemoteSessionRequestSerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField(
+        help_text="When the session starts (with offset); inside the contract's service hours."
+    )
+    project_context = serializers.CharField(
+        max_length=10_000,
+        allow_blank=True,
+        help_text="The project: deployment, versions, what is failing.",
+    )
+    duration_minutes = serializers.IntegerField(
+        default=30, help_text="30 minutes unless agreed otherwise."
+    )
+
+
+class RemoteSessionRecordSerializer(serializers.Serializer):
+    next_steps = serializers.CharField(max_length=10_000, allow_blank=True)
+    follow_up = serializers.CharField(
+        max_length=10_000, required=False, default="", allow_blank=True
+    )
+
+
 # --- views ------------------------------------------------------------------------------------
 
 TICKET_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Ticket number.")
+ATTACHMENT_ID = OpenApiParameter("attachment_id", int, OpenApiParameter.PATH)
+SESSION_ID = OpenApiParameter("session_id", int, OpenApiParameter.PATH)
 JSON_PARSERS = [JSONParser, FormParser, MultiPartParser]
 
 
@@ -359,7 +419,9 @@ class TicketViewSet(
     queryset = Ticket.objects.none()  # for the schema; get_queryset scopes to the caller
 
     def get_queryset(self):
-        return tickets_for_user(self.request.user).prefetch_related(*TICKET_PREFETCH)
+        return tickets_for_user(self.request.user).prefetch_related(
+            *ticket_prefetch(self.request.user)
+        )
 
     def get_object(self):
         return ticket_get_for_user(self.request.user, self.kwargs["pk"])
@@ -370,7 +432,7 @@ class TicketViewSet(
     def _detail(self, ticket, status_code=status.HTTP_200_OK):
         # Re-read through the selector: the services return the locked row, without prefetches.
         ticket = ticket_get_for_user(self.request.user, ticket.pk)
-        prefetch_related_objects([ticket], *TICKET_PREFETCH)
+        prefetch_related_objects([ticket], *ticket_prefetch(self.request.user))
         data = TicketSerializer(ticket, context=self.get_serializer_context()).data
         return Response(data, status=status_code)
 
@@ -401,11 +463,11 @@ class TicketViewSet(
     def messages(self, request, pk=None):
         ticket = self.get_object()
         if request.method == "GET":
-            messages = ticket.messages.select_related("author").prefetch_related(
-                "attachments__uploaded_by"
+            messages = (
+                messages_for_user(request.user, ticket)
+                .select_related("author")
+                .prefetch_related("attachments__uploaded_by")
             )
-            if not request.user.is_staff:
-                messages = messages.filter(public=True)
             return Response(MessageSerializer(messages, many=True).data)
         data = _parse(MessagePostSerializer, request)
         message = message_post(ticket=ticket, author=request.user, now=timezone.now(), **data)
@@ -431,6 +493,103 @@ class TicketViewSet(
             ticket=ticket, file=data["file"], by=request.user, now=timezone.now()
         )
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Download an attachment",
+        description="The file itself, as an attachment. Customers and partners get the files of "
+        "the ticket and of its public messages; an internal note's files are 404 for them.",
+        parameters=[TICKET_ID, ATTACHMENT_ID],
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The file; its name in Content-Disposition."
+            )
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"attachments/(?P<attachment_id>[0-9]+)",
+        url_name="attachment-download",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def attachment_download(self, request, pk=None, attachment_id=None):
+        attachment = attachment_get_for_user(request.user, attachment_id, ticket_pk=pk)
+        try:
+            handle = attachment.file.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404 from exc
+        # Served as bytes whatever was uploaded: the type is in the ticket's attachment list,
+        # and a browser must not render a customer's file.
+        return FileResponse(
+            handle,
+            as_attachment=True,
+            filename=attachment.name,
+            content_type="application/octet-stream",
+        )
+
+    def perform_content_negotiation(self, request, force=False):
+        # A download answers with the file whatever the Accept header asks; its errors are JSON.
+        return super().perform_content_negotiation(
+            request, force=force or self.action == "attachment_download"
+        )
+
+    # Remote sessions ---------------------------------------------------------------------------
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The ticket's remote sessions, with the engineer's next steps",
+        parameters=[TICKET_ID],
+        responses={200: RemoteSessionSerializer(many=True)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Request a remote session inside the contract's service hours",
+        parameters=[TICKET_ID],
+        request=RemoteSessionRequestSerializer,
+        responses={201: RemoteSessionSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="remote-sessions",
+        url_name="remote-sessions",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def remote_sessions(self, request, pk=None):
+        ticket = self.get_object()
+        if request.method == "GET":
+            sessions = remote_sessions_for_user(request.user).filter(ticket=ticket)
+            return Response(RemoteSessionSerializer(sessions, many=True).data)
+        data = _parse(RemoteSessionRequestSerializer, request)
+        session = remote_session_request(ticket=ticket, by=request.user, now=timezone.now(), **data)
+        return Response(RemoteSessionSerializer(session).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Support: record a session's next steps and planned follow-up",
+        parameters=[TICKET_ID, SESSION_ID],
+        request=RemoteSessionRecordSerializer,
+        responses={200: RemoteSessionSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"remote-sessions/(?P<session_id>[0-9]+)/record",
+        url_name="remote-session-record",
+        permission_classes=[IsStaff],
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def remote_session_record(self, request, pk=None, session_id=None):
+        session = get_object_or_404(
+            remote_sessions_for_user(request.user), pk=session_id, ticket__pk=pk
+        )
+        data = _parse(RemoteSessionRecordSerializer, request)
+        session = remote_session_record(
+            session=session, by=request.user, now=timezone.now(), **data
+        )
+        return Response(RemoteSessionSerializer(session).data)
 
     # The customer's answer to a proposed resolution time ---------------------------------------
 

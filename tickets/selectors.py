@@ -1,9 +1,9 @@
 """Reads of tickets scoped to a user (STYLE.md: scope first, filter second)."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from tickets.models import Ticket
+from tickets.models import Attachment, Message, RemoteSession, Ticket
 
 LIST_RELATED = [
     "contract",
@@ -16,11 +16,15 @@ LIST_RELATED = [
 ]
 
 
+def _signed_in(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
 def tickets_for_user(user) -> QuerySet[Ticket]:
     """The tickets `user` may see: staff all; a customer's users their organisation's; a
     partner's users (read only) those on contracts the partner sold; anyone else none."""
     tickets = Ticket.objects.select_related(*LIST_RELATED)
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not _signed_in(user):
         return tickets.none()
     if user.is_staff:
         return tickets
@@ -34,3 +38,49 @@ def tickets_for_user(user) -> QuerySet[Ticket]:
 def ticket_get_for_user(user, pk) -> Ticket:
     """One ticket `user` may see, or 404 (also for tickets that exist but are not theirs)."""
     return get_object_or_404(tickets_for_user(user), pk=pk)
+
+
+def messages_for_user(user, ticket: Ticket) -> QuerySet[Message]:
+    """The thread of `ticket` as `user` sees it: staff every message, customers and partners
+    the public ones (internal notes are support's own); nothing of a ticket they cannot see."""
+    messages = Message.objects.filter(ticket=ticket)
+    if not _signed_in(user):
+        return messages.none()
+    if user.is_staff:
+        return messages
+    return messages.filter(ticket__in=tickets_for_user(user).values("pk"), public=True)
+
+
+def attachments_for_user(user) -> QuerySet[Attachment]:
+    """The files `user` may download: those of the tickets they see, on the ticket itself or
+    on a message they see. An internal note's files are as internal as the note."""
+    if not _signed_in(user):
+        return Attachment.objects.none()
+    if user.is_staff:
+        return Attachment.objects.all()
+    return Attachment.objects.filter(
+        Q(message__isnull=True) | Q(message__public=True),
+        ticket__in=tickets_for_user(user).values("pk"),
+    )
+
+
+def attachment_get_for_user(user, pk, *, ticket_pk=None) -> Attachment:
+    """One file `user` may download (of ticket `ticket_pk` when given), or 404: another
+    organisation's file and an internal note's file look the same as a missing one."""
+    attachments = attachments_for_user(user)
+    if ticket_pk is not None:
+        # ticket__pk, not ticket_id: only the former answers "none" to an id too big for the
+        # database's integer (Django's IntegerField lookups) instead of raising.
+        attachments = attachments.filter(ticket__pk=ticket_pk)
+    return get_object_or_404(attachments, pk=pk)
+
+
+def remote_sessions_for_user(user) -> QuerySet[RemoteSession]:
+    """Remote sessions of the tickets `user` may see (customers see the engineer's next steps
+    and follow-up: they are written for them)."""
+    sessions = RemoteSession.objects.select_related("requested_by", "engineer")
+    if not _signed_in(user):
+        return sessions.none()
+    if user.is_staff:
+        return sessions
+    return sessions.filter(ticket__in=tickets_for_user(user).values("pk"))

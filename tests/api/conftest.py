@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from freezegun import freeze_time
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -31,7 +32,8 @@ from tests.factories import (
     UserFactory,
     tier,
 )
-from tickets.services import agreement_propose, message_post, ticket_open
+from tests.tickets.factories import RemoteSessionFactory
+from tickets.services import agreement_propose, attachment_add, message_post, ticket_open
 
 # Wed 2026-11-25 10:00 in Shanghai: inside 5x8 hours, every contract and version current.
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
@@ -180,9 +182,20 @@ def world(db, enterprise) -> World:
         on_duty_phone="+86 138 1111 1111",
     )
     initech_ticket = open_ticket(initech, initech_contact.user, "P3", "Rule engine question")
+    # A log on the answered ticket, and a remote session on the other that starts now, so
+    # support can record it (the service books future sessions only).
+    acme_file = attachment_add(
+        ticket=acme_answered,
+        file=SimpleUploadedFile("broker.log", b"2026-11-25 10:00 ERROR node down\n"),
+        by=acme_contact.user,
+        now=NOW,
+    )
+    acme_session = RemoteSessionFactory(ticket=acme_ticket, requested_by=acme_contact.user)
     w.objects.update(
         acme_ticket=acme_ticket,
         acme_answered=acme_answered,
+        acme_file=acme_file,
+        acme_session=acme_session,
         proposal=proposal,
         globex_ticket=globex_ticket,
         initech_ticket=initech_ticket,

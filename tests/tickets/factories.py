@@ -6,7 +6,14 @@ from datetime import UTC, datetime
 import factory
 
 from tests.factories import ContractFactory, CustomerUserFactory, StaffFactory, VersionFactory
-from tickets.models import Message, MessageKind, Ticket, TicketEvent, TicketStatus
+from tickets.models import (
+    Message,
+    MessageKind,
+    RemoteSession,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+)
 
 
 class TicketFactory(factory.django.DjangoModelFactory):
@@ -50,3 +57,16 @@ class TicketEventFactory(factory.django.DjangoModelFactory):
     field = "status"
     before = "new"
     after = "in_progress"
+
+
+class RemoteSessionFactory(factory.django.DjangoModelFactory):
+    """A requested session as a row (booking through the service needs a future start)."""
+
+    class Meta:
+        model = RemoteSession
+
+    ticket = factory.SubFactory(TicketFactory)
+    requested_by = factory.LazyAttribute(lambda o: o.ticket.reporter)
+    requested_at = factory.LazyAttribute(lambda o: o.ticket.opened_at)
+    starts_at = factory.LazyAttribute(lambda o: o.ticket.opened_at)
+    project_context = "EMQX 5.9, 3 nodes on Kubernetes; clients are disconnected."

@@ -13,10 +13,17 @@ from tests.factories import (
     StaffFactory,
     UserFactory,
 )
-from tests.tickets.factories import TicketFactory
+from tests.tickets.factories import MessageFactory, RemoteSessionFactory, TicketFactory
 from tickets.filters import TicketFilterSet
-from tickets.models import Ticket
-from tickets.selectors import ticket_get_for_user, tickets_for_user
+from tickets.models import Attachment, Ticket
+from tickets.selectors import (
+    attachment_get_for_user,
+    attachments_for_user,
+    messages_for_user,
+    remote_sessions_for_user,
+    ticket_get_for_user,
+    tickets_for_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +112,94 @@ def test_due_ordering_puts_tickets_without_a_due_time_last(world):
 
     assert ascending == [b.pk, a.pk]
     assert descending == [b.pk, a.pk]
+
+
+# --- the thread and its files -----------------------------------------------------------------
+
+
+def file_on(ticket, message=None) -> Attachment:
+    return Attachment.objects.create(
+        ticket=ticket,
+        message=message,
+        file="attachments/x.log",
+        name="x.log",
+        size=1,
+        content_type="text/plain",
+        uploaded_by=ticket.reporter,
+        uploaded_at=ticket.opened_at,
+    )
+
+
+@pytest.fixture
+def thread(world):
+    """Ticket A with a public reply and an internal note, a file on each and one on the ticket;
+    a file on ticket B."""
+    a = world["a"]
+    reply = MessageFactory(ticket=a, public=True)
+    note = MessageFactory(ticket=a, public=False, kind="note")
+    return {
+        "reply": reply,
+        "note": note,
+        "opening_file": file_on(a),
+        "reply_file": file_on(a, reply),
+        "note_file": file_on(a, note),
+        "b_file": file_on(world["b"]),
+    }
+
+
+@pytest.mark.parametrize(
+    ("persona", "sees"),
+    [
+        ("customer_a", {"opening_file", "reply_file"}),
+        ("partner", {"opening_file", "reply_file"}),
+        ("customer_b", {"b_file"}),
+        ("other_partner", set()),
+        ("staff", {"opening_file", "reply_file", "note_file", "b_file"}),
+        ("outsider", set()),
+    ],
+)
+def test_attachments_for_user(world, thread, persona, sees):
+    visible = set(attachments_for_user(world[persona]).values_list("pk", flat=True))
+
+    assert visible == {thread[name].pk for name in sees}
+
+
+def test_anonymous_downloads_nothing(thread):
+    assert not attachments_for_user(AnonymousUser()).exists()
+    assert not messages_for_user(AnonymousUser(), thread["reply"].ticket).exists()
+
+
+def test_attachment_get_for_user_is_404_for_a_note_file_and_under_another_ticket(world, thread):
+    customer = world["customer_a"]
+
+    assert attachment_get_for_user(customer, thread["reply_file"].pk) == thread["reply_file"]
+    with pytest.raises(Http404):
+        attachment_get_for_user(customer, thread["note_file"].pk)
+    with pytest.raises(Http404):
+        attachment_get_for_user(customer, thread["reply_file"].pk, ticket_pk=world["b"].pk)
+
+
+@pytest.mark.parametrize(
+    ("persona", "sees"),
+    [
+        ("customer_a", {"reply"}),
+        ("partner", {"reply"}),
+        ("customer_b", set()),
+        ("staff", {"reply", "note"}),
+        ("outsider", set()),
+    ],
+)
+def test_messages_for_user(world, thread, persona, sees):
+    visible = set(messages_for_user(world[persona], world["a"]).values_list("pk", flat=True))
+
+    assert visible == {thread[name].pk for name in sees}
+
+
+@pytest.mark.parametrize(
+    ("persona", "sees"),
+    [("customer_a", True), ("partner", True), ("customer_b", False), ("staff", True)],
+)
+def test_remote_sessions_for_user(world, persona, sees):
+    session = RemoteSessionFactory(ticket=world["a"])
+
+    assert remote_sessions_for_user(world[persona]).filter(pk=session.pk).exists() == sees

@@ -1,5 +1,6 @@
 """The support manager's desk: the ticket list (breaches and at-risk clocks first) and the ticket
-page (thread, clocks, history, attachments) with its service actions."""
+page (thread, clocks, history, attachments) with its service actions. New tickets that reach
+support by phone, WeChat or e-mail are logged from the list's "Log a ticket" button."""
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
@@ -18,6 +19,7 @@ from tickets.admin.inlines import (
     TicketEventInline,
 )
 from tickets.admin.ticket_actions import TICKET_ACTIONS
+from tickets.admin.ticket_log import TicketLogAdminMixin
 from tickets.models import Agreement, AgreementStatus, Attachment, SlaState, Ticket
 
 # --- list filter ------------------------------------------------------------------------------
@@ -40,7 +42,7 @@ class SlaStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Ticket)
-class TicketAdmin(ServiceActionAdmin):
+class TicketAdmin(TicketLogAdminMixin, ServiceActionAdmin):
     service_actions = TICKET_ACTIONS
     change_form_template = "admin/tickets/ticket/change_form.html"
     list_display = [
@@ -168,6 +170,7 @@ class TicketAdmin(ServiceActionAdmin):
 
     def get_urls(self):
         return [
+            *self.log_urls(),  # before the change page's catch-all <path:object_id>/
             path(
                 "<path:object_id>/attachments/<int:attachment_id>/",
                 self.admin_site.admin_view(self.attachment_view),

@@ -1,7 +1,7 @@
 """Every write to tickets goes through these services (STYLE.md: `<entity>_<verb>`, keyword-only,
 `now=` passed in, one transaction each, the ticket row locked for state changes)."""
 
-from tickets.services._common import TicketError, ticket_refresh_sla
+from tickets.services._common import TicketError, clock_summary, ticket_refresh_sla
 from tickets.services.agreements import (
     agreement_accept,
     agreement_decline,
@@ -41,6 +41,7 @@ __all__ = [
     "attachment_add",
     "attachment_check",
     "call_log",
+    "clock_summary",
     "contract_hours_changed",
     "message_post",
     "remote_session_cancel",

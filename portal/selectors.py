@@ -1,0 +1,361 @@
+"""Reads behind the portal pages. Each starts from an app selector that scopes to the user
+(contracts_for_user, tickets_for_user, ...) and only narrows, joins and counts from there, so a
+page costs the same few queries whatever the amount of data."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from contracts.models import Contract, ContractStatus, Product, ProductVersion, SupportContact
+from contracts.selectors import contracts_for_user
+from contracts.services import Entitlement, entitlement_check
+from portal.templatetags.portal_tags import service_hours
+from sla.models import Clock, Metric, Target, TargetUnit
+from tickets.filters import TicketFilterSet
+from tickets.models import (
+    OPEN_STATUSES,
+    Agreement,
+    AgreementStatus,
+    Attachment,
+    Message,
+    RemoteSession,
+    SlaState,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+)
+from tickets.selectors import messages_for_user, ticket_get_for_user, tickets_for_user
+from tickets.services import clock_summary
+
+
+@dataclass(frozen=True)
+class ServiceHours:
+    number: str
+    hours: str
+
+
+def service_hours_for_user(user) -> list[ServiceHours]:
+    """The footer line of a customer user: each active contract's hours in its own zone."""
+    if user is None or not user.is_authenticated or not user.customer_id:
+        return []
+    contracts = contracts_for_user(user).filter(status=ContractStatus.ACTIVE).order_by("number")
+    return [ServiceHours(c.number, service_hours(c)) for c in contracts]
+
+
+def contracts_with_contacts(user) -> QuerySet[Contract]:
+    """The user's contracts with products and named contacts loaded (three queries in all)."""
+    return (
+        contracts_for_user(user)
+        .prefetch_related(
+            "products",
+            Prefetch("contacts", queryset=SupportContact.objects.select_related("user")),
+        )
+        .order_by("status", "number")
+    )
+
+
+def _open_ticket_counts() -> dict:
+    open_q = Q(tickets__status__in=OPEN_STATUSES)
+    return {
+        "open_tickets": Count("tickets", filter=open_q),
+        "breached_tickets": Count("tickets", filter=open_q & Q(tickets__sla_state="breached")),
+        "at_risk_tickets": Count("tickets", filter=open_q & Q(tickets__sla_state="at_risk")),
+    }
+
+
+def partner_overview(user) -> dict:
+    """The partner's customers, each with the contracts the partner sold and the SLA state of
+    their open tickets (counts), in two queries."""
+    contracts = list(
+        contracts_for_user(user)
+        .annotate(**_open_ticket_counts())
+        .prefetch_related("products")
+        .order_by("customer__name_en", "number")
+    )
+    customers: dict[int, dict] = {}
+    for contract in contracts:
+        entry = customers.setdefault(
+            contract.customer_id, {"customer": contract.customer, "contracts": []}
+        )
+        entry["contracts"].append(contract)
+    return {
+        "customers": list(customers.values()),
+        "totals": {
+            "contracts": len(contracts),
+            "active": sum(c.status == ContractStatus.ACTIVE for c in contracts),
+            "open_tickets": sum(c.open_tickets for c in contracts),
+            "breached_tickets": sum(c.breached_tickets for c in contracts),
+            "at_risk_tickets": sum(c.at_risk_tickets for c in contracts),
+        },
+    }
+
+
+@dataclass(frozen=True)
+class TicketFormChoices:
+    """What the new-ticket form offers a user, and why it would refuse before they submit."""
+
+    contracts: QuerySet[Contract]
+    versions: QuerySet[ProductVersion]
+    contracts_of_product: dict[int, list[int]]
+    open_contract_ids: list[int]
+    refusals: list[tuple[Contract, Entitlement]]
+    community_products: list[Product]
+    today: date
+    always_open_ids: list[int]  # contracts whose tickets need an on-duty contact (7x24)
+    targets: dict[int, dict[str, str]]  # tier id -> priority -> "response 2 hours · ..."
+
+
+def ticket_form_choices(user, *, now: datetime) -> TicketFormChoices:
+    """The user's contracts, the versions of the products they cover, and, per contract, the
+    entitlement service's answer before any product is chosen (pending, expired, not a named
+    contact ...)."""
+    contracts = contracts_for_user(user).exclude(status=ContractStatus.REJECTED).order_by("number")
+    contract_list = list(contracts.prefetch_related("products"))
+    contracts_of_product: dict[int, list[int]] = {}
+    refusals = []
+    open_ids = []
+    for contract in contract_list:
+        products = list(contract.products.all())
+        for product in products:
+            contracts_of_product.setdefault(product.pk, []).append(contract.pk)
+        if not products:
+            continue
+        # The contract-level answer: asked for a product it covers, commercial ones first.
+        product = sorted(products, key=lambda p: not p.commercially_supported)[0]
+        answer = entitlement_check(
+            user=user, contract=contract, product=product, version=None, now=now
+        )
+        if answer.allowed:
+            open_ids.append(contract.pk)
+        else:
+            refusals.append((contract, answer))
+    versions = (
+        ProductVersion.objects.filter(product_id__in=list(contracts_of_product))
+        .select_related("product")
+        .order_by("product__name", "-released_on", "-name")
+    )
+    return TicketFormChoices(
+        contracts=contracts,
+        versions=versions,
+        contracts_of_product=contracts_of_product,
+        open_contract_ids=open_ids,
+        refusals=refusals,
+        community_products=list(community_products()),
+        today=now.date(),
+        always_open_ids=[c.pk for c in contract_list if c.tier.always_open],
+        targets=_targets_in_words({c.tier_id for c in contract_list}),
+    )
+
+
+def _targets_in_words(tier_ids: set[int]) -> dict[int, dict[str, str]]:
+    """The SLA targets of some tiers as short text per priority, for the priority guide."""
+    table: dict[int, dict[str, list[str]]] = {}
+    targets = Target.objects.filter(tier_id__in=tier_ids, amount__isnull=False)
+    for target in sorted(targets, key=lambda t: (t.priority, METRIC_ORDER[t.metric])):
+        table.setdefault(target.tier_id, {}).setdefault(target.priority, []).append(
+            f"{Metric(target.metric).label} {target.display_amount}"
+        )
+    return {
+        tier: {p: " · ".join(parts) for p, parts in rows.items()} for tier, rows in table.items()
+    }
+
+
+def community_products() -> QuerySet[Product]:
+    """Products with community support only (public reference data, with their links)."""
+    return Product.objects.filter(commercially_supported=False).order_by("name")
+
+
+# --- Tickets ----------------------------------------------------------------------------------
+
+
+def _by_due():
+    return (F("next_due_at").asc(nulls_last=True), "-pk")
+
+
+# What a row of a ticket list shows; loading only this keeps 25 rows cheap to build.
+ROW_RELATED = ("contract__customer", "product", "version")
+ROW_FIELDS = (
+    "subject",
+    "priority",
+    "status",
+    "sla_state",
+    "next_due_at",
+    "opened_at",
+    "contract__number",
+    "contract__timezone",
+    "contract__customer__name_en",
+    "contract__customer__name_zh",
+    "product__name",
+    "version__name",
+)
+
+
+def _rows(user, pks: list[int]) -> list[Ticket]:
+    """The tickets with these ids, in this order, with what list rows show (one query).
+
+    Lists pick a page of ids first and load the rows second: sorting thousands of bare ids is
+    cheap, joining every candidate row to contract, product, version and reporter before the
+    sort is not."""
+    if not pks:
+        return []
+    rows = (
+        tickets_for_user(user)
+        .select_related(None)
+        .select_related(*ROW_RELATED)
+        .only(*ROW_FIELDS)
+        .in_bulk(pks)
+    )
+    return [rows[pk] for pk in pks if pk in rows]
+
+
+def _tickets(user) -> QuerySet[Ticket]:
+    """tickets_for_user, narrowed again to the ids of the user's contracts: the same scope, but
+    spelled so that SQLite's planner uses the (contract, status) index instead of scanning a
+    status index across every customer's tickets."""
+    return tickets_for_user(user).filter(contract__in=contracts_for_user(user).values("pk"))
+
+
+# The ticket filters never join a multi-valued relation, so DISTINCT (the default of
+# MultipleChoiceFilter) only makes the count and the page slower.
+_NO_DISTINCT = ("status", "priority", "sla_state")
+
+
+def ticket_list(user, params, *, page: str | int | None = None, per_page: int = 25):
+    """A page of the user's tickets narrowed by the shared FilterSet (status, priority,
+    product, SLA state, search, ordering); nearest due time first unless another order is
+    asked for. Returns the FilterSet and a Page whose object_list are the tickets."""
+    filterset = TicketFilterSet(params, queryset=_tickets(user))
+    for name in _NO_DISTINCT:
+        filterset.filters[name].distinct = False
+    tickets = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    if not params.get("ordering"):
+        tickets = tickets.order_by(*_by_due())
+    page_obj = Paginator(tickets.values_list("pk", flat=True), per_page).get_page(page)
+    page_obj.object_list = _rows(user, list(page_obj.object_list))
+    return filterset, page_obj
+
+
+@dataclass(frozen=True)
+class CustomerDashboard:
+    contracts: list[Contract]
+    counts: dict
+    open_tickets: list[Ticket]
+    waiting_tickets: list[Ticket]
+    proposals: list[Agreement]
+
+
+DASHBOARD_ROWS = 10
+
+
+def customer_dashboard(user) -> CustomerDashboard:
+    """Contracts, open tickets by nearest due time, and what waits for the customer: tickets
+    in status waiting and proposed resolution times. Nine queries, whatever the volume."""
+    tickets = _tickets(user)
+    open_tickets = tickets.filter(status__in=OPEN_STATUSES)
+    counts = open_tickets.aggregate(
+        open=Count("pk"),
+        breached=Count("pk", filter=Q(sla_state=SlaState.BREACHED)),
+        at_risk=Count("pk", filter=Q(sla_state=SlaState.AT_RISK)),
+        waiting=Count("pk", filter=Q(status=TicketStatus.WAITING)),
+    )
+    # Few proposals are open at a time: check each against the scope rather than listing the
+    # scope's thousands of ticket ids.
+    proposals = (
+        Agreement.objects.filter(status=AgreementStatus.PROPOSED)
+        .filter(Exists(tickets.filter(pk=OuterRef("ticket_id"))))
+        .select_related("ticket__contract")
+        .order_by("proposed_at")[:DASHBOARD_ROWS]
+    )
+    proposals = list(proposals)
+    open_ids = open_tickets.order_by(*_by_due()).values_list("pk", flat=True)[:DASHBOARD_ROWS]
+    waiting_ids = (
+        tickets.filter(status=TicketStatus.WAITING)
+        .order_by(*_by_due())
+        .values_list("pk", flat=True)[:DASHBOARD_ROWS]
+    )
+    counts["waiting_for_you"] = counts["waiting"] + len(proposals)
+    return CustomerDashboard(
+        contracts=list(contracts_with_contacts(user)),
+        counts=counts,
+        open_tickets=_rows(user, list(open_ids)),
+        waiting_tickets=_rows(user, list(waiting_ids)),
+        proposals=proposals,
+    )
+
+
+METRIC_ORDER = {Metric.RESPONSE: 0, Metric.RESTORE: 1, Metric.FIX: 2}
+
+
+@dataclass(frozen=True)
+class ClockView:
+    clock: Clock
+    state: str  # the clock's state, or at_risk / breached as the ticket summary reads it
+    target: str
+
+
+@dataclass(frozen=True)
+class TicketPage:
+    ticket: Ticket
+    messages: list[Message]
+    opening_attachments: list[Attachment]
+    clocks: list[ClockView]
+    events: list[TicketEvent]
+    agreements: list[Agreement]
+    proposal: Agreement | None
+    sessions: list[RemoteSession]
+
+
+def ticket_page(user, pk: int, *, now: datetime) -> TicketPage:
+    """One ticket the user may see with what its page shows to the customer: the public thread
+    and attachments, the clocks, the public history, agreements and remote sessions. Eight
+    queries, whatever the length of the thread."""
+    ticket = ticket_get_for_user(user, pk)
+    # A long thread is the bulk of the page: load only the columns it shows.
+    files = Attachment.objects.only("name", "size", "message_id", "ticket_id")
+    messages = list(
+        messages_for_user(user, ticket)
+        .select_related("author")
+        .only("body", "kind", "created_at", "ticket_id", *_person_fields("author"))
+        .prefetch_related(Prefetch("attachments", queryset=files))
+        .order_by("created_at", "pk")
+    )
+    clocks = sorted(ticket.clocks.all(), key=lambda c: METRIC_ORDER.get(c.metric, 9))
+    agreements = list(ticket.agreements.all())
+    return TicketPage(
+        ticket=ticket,
+        messages=messages,
+        opening_attachments=list(files.filter(ticket=ticket, message__isnull=True)),
+        clocks=[
+            ClockView(clock=c, state=clock_summary(c, now), target=_target_text(c)) for c in clocks
+        ],
+        events=list(
+            ticket.events.filter(public=True)
+            .select_related("actor")
+            .only("at", "field", "before", "after", "reason", "ticket_id", *_person_fields("actor"))
+        ),
+        agreements=agreements,
+        proposal=next((a for a in agreements if a.status == AgreementStatus.PROPOSED), None),
+        sessions=list(ticket.remote_sessions.all()),
+    )
+
+
+def _person_fields(relation: str) -> tuple[str, ...]:
+    """The user columns a page shows of a person: name, e-mail, staff or not."""
+    return tuple(f"{relation}__{f}" for f in ("first_name", "last_name", "email", "is_staff"))
+
+
+def _target_text(clock: Clock) -> str:
+    if clock.target_amount is None:
+        return ""
+    return f"{clock.target_amount} {TargetUnit(clock.target_unit).label}"
+
+
+def agreement_for_user(user, *, ticket_pk: int, pk: int) -> Agreement:
+    return get_object_or_404(
+        Agreement.objects.filter(ticket__in=tickets_for_user(user).values("pk")),
+        pk=pk,
+        ticket_id=ticket_pk,
+    )

@@ -1,0 +1,19 @@
+"""The landing page: the customer dashboard; partners go to their area, staff to the admin."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+
+from portal.selectors import customer_dashboard
+
+
+@login_required
+def dashboard(request):
+    user = request.user
+    if user.customer_id:
+        return render(request, "portal/dashboard.html", {"dashboard": customer_dashboard(user)})
+    if user.partner_id:
+        return redirect("portal:partner-dashboard")
+    if user.is_staff:
+        return redirect("admin:index")
+    # Logged in, but not (or no longer) linked to an organisation.
+    return render(request, "portal/dashboard_no_organisation.html")

@@ -1,0 +1,273 @@
+"""Customer pages about tickets: list, new ticket, the ticket page and its actions, downloads;
+and the partner's read-only list of its customers' tickets."""
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from config.errors import ServiceError
+from contracts.services import EntitlementError
+from portal.forms import DeclineForm, RemoteSessionForm, ReplyForm, TicketForm
+from portal.selectors import (
+    agreement_for_user,
+    ticket_form_choices,
+    ticket_list,
+    ticket_page,
+)
+from portal.views.common import customer_required, partner_required
+from sla.models import Priority
+from tickets.selectors import attachment_get_for_user
+from tickets.services import (
+    agreement_accept,
+    agreement_decline,
+    message_post,
+    remote_session_request,
+    ticket_open,
+)
+
+PAGE_SIZE = 25
+
+# SPEC.md "Priorities": shown beside the choice on the new-ticket form.
+PRIORITY_GUIDE = [
+    {
+        "code": Priority.P1,
+        "label": Priority.P1.label,
+        "definition": gettext_lazy(
+            "Crash, cannot start or refuses connections: users get no service at all; major "
+            "business impact."
+        ),
+        "example": gettext_lazy("The database server is down and all users are affected."),
+    },
+    {
+        "code": Priority.P2,
+        "label": Priority.P2.label,
+        "definition": gettext_lazy(
+            "Major functions do not work, large business impact; production is unstable with "
+            "periodic interruptions."
+        ),
+        "example": gettext_lazy(
+            "Some applications fail intermittently and the cause must be found."
+        ),
+    },
+    {
+        "code": Priority.P3,
+        "label": Priority.P3.label,
+        "definition": gettext_lazy(
+            "A fault, but the system still runs; some or slight impact; enhancement requests; "
+            "faults of non-production systems."
+        ),
+        "example": gettext_lazy("One user cannot connect to the server."),
+    },
+    {
+        "code": Priority.P4,
+        "label": Priority.P4.label,
+        "definition": gettext_lazy("A defect that affects no business."),
+        "example": "",
+    },
+]
+
+
+def _priority_guide():
+    # Built per request so the texts follow the active language.
+    return [{key: str(value) for key, value in row.items()} for row in PRIORITY_GUIDE]
+
+
+def _filter_bar(filterset) -> list[dict]:
+    """The filter selects with their options and what is selected, built once in Python (a
+    template loop asking the bound form for its value per option is slow)."""
+    data = filterset.form.data
+    bar = []
+    for name, label, empty in (
+        ("status", _("Status"), _("Any")),
+        ("priority", _("Priority"), _("Any")),
+        ("product", _("Product"), _("Any")),
+        ("sla_state", _("SLA"), _("Any")),
+        ("ordering", _("Sort by"), _("Nearest due time")),
+    ):
+        chosen = set(data.getlist(name)) if hasattr(data, "getlist") else set()
+        options = [{"value": "", "label": empty, "selected": not chosen}]
+        for value, text in filterset.form.fields[name].choices:
+            value = str(value)
+            if value:
+                options.append(
+                    {"value": value, "label": str(text)[:1].upper() + str(text)[1:],
+                     "selected": value in chosen}
+                )  # fmt: skip
+        bar.append({"name": name, "label": label, "options": options})
+    return bar
+
+
+@customer_required
+def ticket_list_view(request):
+    filterset, page_obj = ticket_list(
+        request.user, request.GET, page=request.GET.get("page"), per_page=PAGE_SIZE
+    )
+    return render(
+        request,
+        "portal/ticket_list.html",
+        {"filter": filterset, "filter_bar": _filter_bar(filterset), "page_obj": page_obj},
+    )
+
+
+@partner_required
+def partner_ticket_list(request):
+    """The partner's customers' tickets with their SLA state: read only, no thread."""
+    filterset, page_obj = ticket_list(
+        request.user, request.GET, page=request.GET.get("page"), per_page=PAGE_SIZE
+    )
+    return render(
+        request,
+        "portal/ticket_partner_list.html",
+        {"filter": filterset, "filter_bar": _filter_bar(filterset), "page_obj": page_obj},
+    )
+
+
+@customer_required
+def ticket_create(request):
+    now = timezone.now()
+    choices = ticket_form_choices(request.user, now=now)
+    form = TicketForm(request.POST or None, request.FILES or None, choices=choices)
+    refusal = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            ticket = ticket_open(reporter=request.user, now=now, **form.ticket_kwargs())
+        except EntitlementError as exc:
+            refusal = exc
+            form.add_error(None, exc.message)
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Ticket #%(number)s is open. Its SLA clocks have started.")
+                % {"number": ticket.pk},
+            )
+            return redirect("portal:ticket-detail", pk=ticket.pk)
+    return render(
+        request,
+        "portal/ticket_form.html",
+        {
+            "form": form,
+            "choices": choices,
+            "refusal": refusal,
+            "priority_guide": _priority_guide(),
+            "contracts": list(choices.contracts),
+        },
+    )
+
+
+def _render_ticket(request, pk, *, reply_form=None, session_form=None, decline_form=None):
+    page = ticket_page(request.user, pk, now=timezone.now())
+    contract = page.ticket.contract
+    return render(
+        request,
+        "portal/ticket_detail.html",
+        {
+            "page": page,
+            "ticket": page.ticket,
+            "contract": contract,
+            "reply_form": reply_form or ReplyForm(),
+            "session_form": session_form
+            or RemoteSessionForm(tz=contract.timezone, initial={"duration_minutes": 30}),
+            "decline_form": decline_form or DeclineForm(),
+        },
+    )
+
+
+@customer_required
+def ticket_detail(request, pk):
+    return _render_ticket(request, pk)
+
+
+@customer_required
+@require_POST
+def ticket_reply(request, pk):
+    page = ticket_page(request.user, pk, now=timezone.now())
+    form = ReplyForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            message_post(
+                ticket=page.ticket,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                attachments=form.cleaned_data["attachments"],
+                now=timezone.now(),
+            )
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Your reply was added to the ticket."))
+            return redirect("portal:ticket-detail", pk=pk)
+    return _render_ticket(request, pk, reply_form=form)
+
+
+@customer_required
+@require_POST
+def agreement_accept_view(request, pk, agreement_pk):
+    agreement = agreement_for_user(request.user, ticket_pk=pk, pk=agreement_pk)
+    try:
+        agreement_accept(agreement=agreement, by=request.user, now=timezone.now())
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("You accepted the new resolution time."))
+    return redirect("portal:ticket-detail", pk=pk)
+
+
+@customer_required
+@require_POST
+def agreement_decline_view(request, pk, agreement_pk):
+    agreement = agreement_for_user(request.user, ticket_pk=pk, pk=agreement_pk)
+    form = DeclineForm(request.POST)
+    if form.is_valid():
+        try:
+            agreement_decline(
+                agreement=agreement,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                now=timezone.now(),
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("You declined the proposal; the current due times stay."))
+    return redirect("portal:ticket-detail", pk=pk)
+
+
+@customer_required
+@require_POST
+def remote_session_request_view(request, pk):
+    page = ticket_page(request.user, pk, now=timezone.now())
+    form = RemoteSessionForm(request.POST, tz=page.ticket.contract.timezone)
+    if form.is_valid():
+        try:
+            remote_session_request(
+                ticket=page.ticket, by=request.user, now=timezone.now(), **form.cleaned_data
+            )
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(
+                request, _("Your remote session is requested. An engineer will confirm it.")
+            )
+            return redirect("portal:ticket-detail", pk=pk)
+    return _render_ticket(request, pk, session_form=form)
+
+
+@customer_required
+def attachment_download(request, pk):
+    attachment = attachment_get_for_user(request.user, pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type or "application/octet-stream",
+    )
