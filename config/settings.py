@@ -191,10 +191,13 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # kombu's file-system transport: a queue in a folder, shared by every process on this machine.
     _broker_dir = VAR_DIR / "celery-broker"
+    _control_dir = VAR_DIR / "celery-control"
+    for _folder in (_broker_dir, _control_dir):
+        _folder.mkdir(parents=True, exist_ok=True)  # kombu does not create them
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
-        "control_folder": str(VAR_DIR / "celery-control"),
+        "control_folder": str(_control_dir),
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)

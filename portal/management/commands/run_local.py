@@ -23,6 +23,10 @@ DEMO_LOGINS = [
 ]
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 class Command(BaseCommand):
     help = "Run the web server, a Celery worker and beat together until Ctrl-C."
 
@@ -30,6 +34,10 @@ class Command(BaseCommand):
         parser.add_argument("--addr", default="127.0.0.1:8000")
 
     def handle(self, *args, **options):
+        # Ctrl-C arrives as SIGINT; a terminal closing or `kill` as SIGHUP/SIGTERM: stop the
+        # children in every case (they run in their own sessions, so no signal reaches them).
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, _interrupt)
         python = sys.executable
         addr = options["addr"]
         commands = {
@@ -65,7 +73,7 @@ class Command(BaseCommand):
         finally:
             for process in processes.values():
                 if process.poll() is None:
-                    os.killpg(process.pid, signal.SIGTERM)
+                    process.terminate()  # the worker stops its own pool and beat
             deadline = time.monotonic() + 10
             for process in processes.values():
                 try:
