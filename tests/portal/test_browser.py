@@ -74,6 +74,11 @@ def browser(live_server):
         )
         yield browser
         browser.close()
+        # The ORM calls made while Playwright's loop ran opened their own connection: close
+        # it, or PostgreSQL refuses to drop the test database at the end of the run.
+        from django.db import connections
+
+        connections.close_all()
 
 
 @pytest.fixture
