@@ -389,6 +389,11 @@ def _parse(serializer_class, request, **kwargs):
     return data.validated_data
 
 
+def ticket_action(**kwargs):
+    """An extra route on one ticket (`/tickets/{id}/...`): no list filters, no pagination."""
+    return action(detail=True, filter_backends=[], pagination_class=None, **kwargs)
+
+
 @extend_schema_view(
     list=extend_schema(summary="Tickets the caller may see", tags=["tickets"]),
     retrieve=extend_schema(
@@ -459,7 +464,7 @@ class TicketViewSet(
         request=MessagePostSerializer,
         responses={201: MessageSerializer},
     )
-    @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
+    @ticket_action(methods=["get", "post"])
     def messages(self, request, pk=None):
         ticket = self.get_object()
         if request.method == "GET":
@@ -479,13 +484,7 @@ class TicketViewSet(
         request={"multipart/form-data": AttachmentUploadSerializer},
         responses={201: AttachmentSerializer},
     )
-    @action(
-        detail=True,
-        methods=["post"],
-        parser_classes=[MultiPartParser, FormParser],
-        filter_backends=[],
-        pagination_class=None,
-    )
+    @ticket_action(methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def attachments(self, request, pk=None):
         ticket = self.get_object()
         data = _parse(AttachmentUploadSerializer, request)
@@ -505,13 +504,10 @@ class TicketViewSet(
             )
         },
     )
-    @action(
-        detail=True,
+    @ticket_action(
         methods=["get"],
         url_path=r"attachments/(?P<attachment_id>[0-9]+)",
         url_name="attachment-download",
-        filter_backends=[],
-        pagination_class=None,
     )
     def attachment_download(self, request, pk=None, attachment_id=None):
         attachment = attachment_get_for_user(request.user, attachment_id, ticket_pk=pk)
@@ -549,14 +545,7 @@ class TicketViewSet(
         request=RemoteSessionRequestSerializer,
         responses={201: RemoteSessionSerializer},
     )
-    @action(
-        detail=True,
-        methods=["get", "post"],
-        url_path="remote-sessions",
-        url_name="remote-sessions",
-        filter_backends=[],
-        pagination_class=None,
-    )
+    @ticket_action(methods=["get", "post"], url_path="remote-sessions", url_name="remote-sessions")
     def remote_sessions(self, request, pk=None):
         ticket = self.get_object()
         if request.method == "GET":
@@ -572,14 +561,11 @@ class TicketViewSet(
         request=RemoteSessionRecordSerializer,
         responses={200: RemoteSessionSerializer},
     )
-    @action(
-        detail=True,
+    @ticket_action(
         methods=["post"],
         url_path=r"remote-sessions/(?P<session_id>[0-9]+)/record",
         url_name="remote-session-record",
         permission_classes=[IsStaff],
-        filter_backends=[],
-        pagination_class=None,
     )
     def remote_session_record(self, request, pk=None, session_id=None):
         session = get_object_or_404(
@@ -605,13 +591,7 @@ class TicketViewSet(
         request=AcceptSerializer,
         responses={200: AgreementSerializer},
     )
-    @action(
-        detail=True,
-        methods=["post"],
-        url_path="agreement/accept",
-        filter_backends=[],
-        pagination_class=None,
-    )
+    @ticket_action(methods=["post"], url_path="agreement/accept")
     def agreement_accept(self, request, pk=None):
         proposal = self._open_proposal(self.get_object())
         data = _parse(AcceptSerializer, request)
@@ -626,13 +606,7 @@ class TicketViewSet(
         request=OptionalReasonSerializer,
         responses={200: AgreementSerializer},
     )
-    @action(
-        detail=True,
-        methods=["post"],
-        url_path="agreement/decline",
-        filter_backends=[],
-        pagination_class=None,
-    )
+    @ticket_action(methods=["post"], url_path="agreement/decline")
     def agreement_decline(self, request, pk=None):
         proposal = self._open_proposal(self.get_object())
         data = _parse(OptionalReasonSerializer, request)
@@ -649,13 +623,7 @@ class TicketViewSet(
         request=ReplySerializer,
         responses={201: MessageSerializer},
     )
-    @action(
-        detail=True,
-        methods=["post"],
-        permission_classes=[IsStaff],
-        filter_backends=[],
-        pagination_class=None,
-    )
+    @ticket_action(methods=["post"], permission_classes=[IsStaff])
     def respond(self, request, pk=None):
         ticket = self.get_object()
         data = _parse(ReplySerializer, request)
@@ -670,13 +638,7 @@ class TicketViewSet(
         request=NoteSerializer,
         responses={200: TicketSerializer},
     )
-    @action(
-        detail=True,
-        methods=["post"],
-        permission_classes=[IsStaff],
-        filter_backends=[],
-        pagination_class=None,
-    )
+    @ticket_action(methods=["post"], permission_classes=[IsStaff])
     def restore(self, request, pk=None):
         ticket = self.get_object()
         data = _parse(NoteSerializer, request)
@@ -690,13 +652,7 @@ class TicketViewSet(
         request=NoteSerializer,
         responses={200: TicketSerializer},
     )
-    @action(
-        detail=True,
-        methods=["post"],
-        permission_classes=[IsStaff],
-        filter_backends=[],
-        pagination_class=None,
-    )
+    @ticket_action(methods=["post"], permission_classes=[IsStaff])
     def resolve(self, request, pk=None):
         ticket = self.get_object()
         data = _parse(NoteSerializer, request)
@@ -710,13 +666,7 @@ class TicketViewSet(
         request=ReasonSerializer,
         responses={200: TicketSerializer},
     )
-    @action(
-        detail=True,
-        methods=["post"],
-        permission_classes=[IsStaff],
-        filter_backends=[],
-        pagination_class=None,
-    )
+    @ticket_action(methods=["post"], permission_classes=[IsStaff])
     def downgrade(self, request, pk=None):
         ticket = self.get_object()
         data = _parse(ReasonSerializer, request)
@@ -730,14 +680,7 @@ class TicketViewSet(
         request=ProposalSerializer,
         responses={201: AgreementSerializer},
     )
-    @action(
-        detail=True,
-        methods=["post"],
-        url_path="propose-agreement",
-        permission_classes=[IsStaff],
-        filter_backends=[],
-        pagination_class=None,
-    )
+    @ticket_action(methods=["post"], url_path="propose-agreement", permission_classes=[IsStaff])
     def propose_agreement(self, request, pk=None):
         ticket = self.get_object()
         data = _parse(ProposalSerializer, request)
