@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from freezegun import freeze_time
 
 from contracts.models import (
     Contract,
@@ -120,3 +121,22 @@ def test_terms_are_current_late_in_2026(demo):
 
 def test_no_mail_is_sent_by_default(demo, mailoutbox):
     assert mailoutbox == []
+
+
+@freeze_time("2026-11-25 06:00:00")  # a Wednesday, 14:00 in Shanghai
+def test_demo_tickets_show_each_sla_state_once():
+    from tickets.models import Ticket
+
+    call_command("demo_data", verbosity=0)
+    call_command("demo_data", verbosity=0)  # a second run adds no ticket
+
+    states = sorted(Ticket.objects.values_list("contract__number", "priority", "sla_state"))
+    assert states == [
+        ("ACME-5X8", "P1", "met"),
+        ("ACME-5X8", "P2", "breached"),
+        ("ACME-5X8", "P3", "paused"),
+        ("GLOBEX-7X24", "P1", "at_risk"),
+        ("GLOBEX-7X24", "P2", "running"),
+    ]
+    proposed = Ticket.objects.get(contract__number="GLOBEX-7X24", priority="P2")
+    assert proposed.agreements.filter(status="proposed").exists()

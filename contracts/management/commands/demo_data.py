@@ -275,3 +275,11 @@ class Command(BaseCommand):
             last_name="Li",
             language="zh-hans",
         )
+
+        from tickets.demo import demo_tickets_create  # tickets build on contracts
+
+        created = demo_tickets_create(
+            acme=acme_contract, globex=globex_contract, engineer=engineer, now=now
+        )
+        if created:
+            self.say(f"  {created} demo tickets")
