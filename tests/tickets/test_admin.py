@@ -368,3 +368,21 @@ def test_record_a_session_from_the_desk(desk, open_ticket, engineer, contact):
     assert response.status_code == 302
     session.refresh_from_db()
     assert (session.status, session.next_steps) == ("done", "Upgrade")
+
+
+def test_ticket_list_puts_breached_then_at_risk_before_the_nearest_due(desk):
+    """SPEC "Who uses it": support managers see breaches and at-risk clocks first. A breached
+    ticket's next due time is that of a clock still running, often later than others'."""
+    running_soon = TicketFactory(next_due_at=sh(2026, 11, 24, 9), sla_state="running")
+    at_risk = TicketFactory(next_due_at=sh(2026, 11, 24, 12), sla_state="at_risk")
+    breached = TicketFactory(next_due_at=sh(2026, 12, 30, 9), sla_state="breached")
+    breached_no_running_clock = TicketFactory(next_due_at=None, sla_state="breached")
+
+    response = desk.get(reverse("admin:tickets_ticket_changelist"))
+
+    assert list(response.context["cl"].result_list) == [
+        breached,
+        breached_no_running_clock,
+        at_risk,
+        running_soon,
+    ]

@@ -4,7 +4,7 @@ support by phone, WeChat or e-mail are logged from the list's "Log a ticket" but
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
@@ -74,8 +74,17 @@ class TicketAdmin(TicketLogAdminMixin, ServiceActionAdmin):
         "contract__customer__name_zh",
     ]
     search_help_text = gettext_lazy("Subject, ticket number (#123), contract number or customer.")
-    # Nearest due time first; tickets without a running clock last.
-    ordering = [F("next_due_at").asc(nulls_last=True), "-opened_at"]
+    # The manager's desk: breached tickets first, then those at risk, then by the nearest due
+    # time; tickets without a running clock last.
+    ordering = [
+        Case(
+            When(sla_state=SlaState.BREACHED, then=Value(0)),
+            When(sla_state=SlaState.AT_RISK, then=Value(1)),
+            default=Value(2),
+        ).asc(),
+        F("next_due_at").asc(nulls_last=True),
+        "-opened_at",
+    ]
     inlines = [
         ClockInline,
         AgreementInline,
