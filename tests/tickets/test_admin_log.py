@@ -144,7 +144,7 @@ def test_staff_log_a_7x24_ticket_taken_by_phone(
 
     # session, user, the form's four lookups, the named-contact check; then ticket_open: product
     # covered, ticket, targets, clocks, history, SLA summary (and the savepoint around it)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         response = log(desk, data)
 
     ticket = Ticket.objects.get()
@@ -267,3 +267,20 @@ def test_contact_search_finds_named_contacts_with_their_contract(
     everyone = desk.get(reverse(CONTACTS_URL)).json()["results"]
     assert {r["id"] for r in everyone} == {str(contact.pk), str(other.user_id)}
     assert body["pagination"] == {"more": False}
+
+
+def test_a_call_logged_for_a_user_who_is_not_a_named_contact_is_refused(contract, version):
+    """The rule lives in the service, not only in the admin form: staff typing the call in do
+    not lend their own entitlement to the reporter."""
+    from config.errors import ServiceError
+    from tests.factories import CustomerUserFactory, StaffFactory
+    from tickets.services import ticket_open
+
+    colleague = CustomerUserFactory(customer=contract.customer)  # not a named contact
+    with pytest.raises(ServiceError) as refused:
+        ticket_open(
+            contract=contract, product=version.product, version=version, priority="P2",
+            subject="Slow", description="Slow.", reporter=colleague, channel="email",
+            unmodified_build=True, logged_by=StaffFactory(), now=NOW,
+        )  # fmt: skip
+    assert refused.value.code == "not_named_contact"

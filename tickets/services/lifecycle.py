@@ -90,8 +90,10 @@ def ticket_open(
         )
     if version is None:
         raise TicketError(_("Choose the version you run."), code="required", field="version")
+    # The reporter's entitlement, whoever types it in: a call logged by staff for a customer
+    # user is still refused unless that user is a named contact.
     entitlement = entitlement_require(
-        user=actor, contract=contract, product=product, version=version, now=now
+        user=reporter, contract=contract, product=product, version=version, now=now
     )
     if priority not in Priority.values:
         raise TicketError(_("Choose a priority."), code="invalid_priority", field="priority")
