@@ -3,6 +3,7 @@ not grow with the data, actions call the services, refusals become messages, his
 editable."""
 
 import gzip
+from datetime import timedelta
 
 import pytest
 from django.contrib.admin.sites import site
@@ -386,3 +387,13 @@ def test_ticket_list_puts_breached_then_at_risk_before_the_nearest_due(desk):
         at_risk,
         running_soon,
     ]
+
+
+def test_ticket_page_marks_a_running_clock_past_75_percent_at_risk(desk, open_ticket):
+    ticket = open_ticket(now=MONDAY)  # 5x8 P1: response due 2 service hours later
+    response_clock = ticket.clocks.get(metric="response")
+
+    with freeze_time(response_clock.at_risk_at + timedelta(minutes=1)):
+        html = desk.get(reverse("admin:tickets_ticket_change", args=[ticket.pk])).content.decode()
+
+    assert '<span class="sla-badge sla-at_risk">' in html

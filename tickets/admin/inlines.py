@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import Case, IntegerField, Value, When
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 
@@ -17,6 +18,7 @@ from tickets.models import (
     TicketEvent,
     TicketStatus,
 )
+from tickets.services import clock_summary
 
 # --- inlines ----------------------------------------------------------------------------------
 
@@ -72,7 +74,8 @@ class ClockInline(ReadOnlyInline):
 
     @admin.display(description=gettext_lazy("state"))
     def state_badge(self, obj):
-        return sla_badge(obj.state)
+        # As the ticket's badge reads it: a running clock past 75 % is at risk.
+        return sla_badge(clock_summary(obj, timezone.now()))
 
     @admin.display(description=gettext_lazy("target"))
     def target(self, obj):
