@@ -4,7 +4,6 @@ import zoneinfo
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.forms.models import ModelChoiceIterator
 from django.utils import timezone, translation
@@ -26,22 +25,6 @@ class EmailLoginForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": _("The e-mail address or the password is not correct."),
     }
-
-    def clean(self):
-        # django-axes reads the user name from the credentials under AXES_USERNAME_FORM_FIELD
-        # (by default the user model's USERNAME_FIELD, "email"); authenticate() passes them to
-        # the login-failed signal as given, so they are given under that key.
-        email = self.cleaned_data.get("username")
-        password = self.cleaned_data.get("password")
-        if email is not None and password:
-            key = str(getattr(settings, "AXES_USERNAME_FORM_FIELD", "username"))
-            if key not in ("username", get_user_model().USERNAME_FIELD):
-                key = "username"
-            self.user_cache = authenticate(self.request, password=password, **{key: email})
-            if self.user_cache is None:
-                raise self.get_invalid_login_error()
-            self.confirm_login_allowed(self.user_cache)
-        return self.cleaned_data
 
 
 class EmailPasswordResetForm(PasswordResetForm):
