@@ -174,17 +174,25 @@ def _badge(state: str, label) -> str:
     return format_html('<span class="sla-badge sla-{}">{}</span>', state, label)
 
 
-class BreachedFilter(admin.SimpleListFilter):
-    title = _("breached")
-    parameter_name = "breached"
+def moment_set_filter(field: str, title, yes, no) -> type[admin.SimpleListFilter]:
+    """A yes/no list filter on whether a moment was recorded (e.g. breached_at, sent_at)."""
 
-    def lookups(self, request, model_admin):
-        return [("yes", _("breached")), ("no", _("not breached"))]
+    class MomentSetFilter(admin.SimpleListFilter):
+        parameter_name = field.removesuffix("_at")
 
-    def queryset(self, request, queryset):
-        if self.value() in ("yes", "no"):
-            return queryset.filter(breached_at__isnull=self.value() == "no")
-        return queryset
+        def lookups(self, request, model_admin):
+            return [("yes", yes), ("no", no)]
+
+        def queryset(self, request, queryset):
+            if self.value() in ("yes", "no"):
+                return queryset.filter(**{f"{field}__isnull": self.value() == "no"})
+            return queryset
+
+    MomentSetFilter.title = title
+    return MomentSetFilter
+
+
+BreachedFilter = moment_set_filter("breached_at", _("breached"), _("breached"), _("not breached"))
 
 
 @admin.register(Clock)
@@ -229,17 +237,7 @@ class ClockAdmin(admin.ModelAdmin):
         return format_html_join(" ", '<span class="sla-badge sla-{}">{}</span>', shown) or "—"
 
 
-class SentFilter(admin.SimpleListFilter):
-    title = _("sent")
-    parameter_name = "sent"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("sent")), ("no", _("waiting"))]
-
-    def queryset(self, request, queryset):
-        if self.value() in ("yes", "no"):
-            return queryset.filter(sent_at__isnull=self.value() == "no")
-        return queryset
+SentFilter = moment_set_filter("sent_at", _("sent"), _("sent"), _("waiting"))
 
 
 @admin.register(ClockAlert)
