@@ -1,4 +1,4 @@
-"""Benchmark one SLA evaluation tick (sla.evaluation.clocks_evaluate) against the size of the
+"""Benchmark one SLA evaluation tick (tickets.sla.sweep.clocks_evaluate) against the size of the
 set of open clocks, on PostgreSQL.
 
     python bench/breach_scan.py [--open 1000000 | --short] [--due 1000] [--clusters 12]
@@ -184,8 +184,8 @@ def reference_rows(now):
 def fill(*, open_clocks: int, history: int, now) -> None:
     """Empty the ticket tables and insert `open_clocks` running clocks (3 per open ticket) and
     `history` met clocks (3 per closed ticket)."""
-    from sla.models import Clock, ClockState, Metric
-    from tickets.models import Ticket, TicketStatus
+    from sla.models import Metric
+    from tickets.models import Clock, SlaState, Ticket, TicketStatus
 
     sql(f"TRUNCATE {Ticket._meta.db_table} CASCADE")
     contract, product, version, reporter = reference_rows(now)
@@ -205,7 +205,7 @@ def fill(*, open_clocks: int, history: int, now) -> None:
     template_clock = Clock.objects.create(
         ticket=template,
         metric=Metric.RESPONSE,
-        state=ClockState.RUNNING,
+        state=SlaState.RUNNING,
         started_at=now - timedelta(hours=1),
         target_amount=2,
         target_unit="hours",
@@ -276,7 +276,7 @@ def make_due(*, count: int, clusters: int, now) -> None:
     clocks spread evenly over the table (clusters = count: every clock on its own)."""
     from django.db.models import Max, Min
 
-    from sla.models import Clock
+    from tickets.models import Clock
 
     bounds = Clock.objects.aggregate(low=Min("pk"), high=Max("pk"))
     step = max(1, (bounds["high"] - bounds["low"] + 1) // clusters)
@@ -298,8 +298,7 @@ def make_due(*, count: int, clusters: int, now) -> None:
 
 def reset_flags() -> None:
     """Undo a tick: clocks running again, no alerts, no history, ticket summaries back."""
-    from sla.models import Clock, ClockAlert
-    from tickets.models import Ticket, TicketEvent
+    from tickets.models import Clock, ClockAlert, Ticket, TicketEvent
 
     sql(f"TRUNCATE {ClockAlert._meta.db_table}, {TicketEvent._meta.db_table}")
     sql(
@@ -311,8 +310,7 @@ def reset_flags() -> None:
 
 
 def vacuum() -> None:
-    from sla.models import Clock, ClockAlert
-    from tickets.models import Ticket, TicketEvent
+    from tickets.models import Clock, ClockAlert, Ticket, TicketEvent
 
     tables = [Clock, ClockAlert, Ticket, TicketEvent]
     sql("VACUUM ANALYZE " + ", ".join(m._meta.db_table for m in tables))
@@ -325,7 +323,8 @@ def measure(*, open_clocks: int, args, now) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from sla.evaluation import clocks_due_for_breach, clocks_evaluate
+    from tickets.models import Clock
+    from tickets.sla.sweep import clocks_due_for_breach, clocks_evaluate
 
     started = time.perf_counter()
     fill(open_clocks=open_clocks, history=args.history, now=now)
@@ -335,7 +334,7 @@ def measure(*, open_clocks: int, args, now) -> dict:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT relname, pg_size_pretty(pg_total_relation_size(oid)) FROM pg_class "
-            "WHERE relname IN ('sla_clock', 'tickets_ticket') ORDER BY relname"
+            f"WHERE relname IN ('{Clock._meta.db_table}', 'tickets_ticket') ORDER BY relname"
         )
         sizes = ", ".join(f"{name} {size}" for name, size in cursor.fetchall())
     print(f"  with indexes: {sizes}")
@@ -343,7 +342,7 @@ def measure(*, open_clocks: int, args, now) -> dict:
     scan = clocks_due_for_breach(now=now).values_list("pk", "ticket_id", "metric")[:5000]
     plan = scan.explain(analyze=True, buffers=True)
     times = []
-    with mock.patch("sla.evaluation.queue_alert_sending"):
+    with mock.patch("tickets.sla.sweep.queue_alert_sending"):
         clocks_evaluate(now=now - timedelta(days=1))  # warm: nothing is due yet
         for _ in range(args.repeat):
             tick_started = time.perf_counter()

@@ -120,10 +120,11 @@ def fill(args) -> dict:
     from django.db import transaction
 
     from contracts.models import Contract, ContractStatus, Customer, Product, SupportContact
-    from sla.models import Clock, ClockState, HolidayCalendar, Metric, Priority, Tier
+    from sla.models import HolidayCalendar, Metric, Priority, Tier
     from tickets.models import (
         Agreement,
         Attachment,
+        Clock,
         Message,
         SlaState,
         Ticket,
@@ -234,7 +235,7 @@ def fill(args) -> dict:
                 Clock(
                     ticket=t,
                     metric=metric,
-                    state=ClockState.MET if metric == Metric.RESPONSE else ClockState.RUNNING,
+                    state=SlaState.MET if metric == Metric.RESPONSE else SlaState.RUNNING,
                     started_at=t.opened_at,
                     target_amount=amount,
                     target_unit=unit,

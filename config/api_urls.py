@@ -1,13 +1,26 @@
 """The REST API under /api/: version 1 of the endpoints, the OpenAPI schema and its docs page."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView, _get_sidecar_url
 from rest_framework.routers import SimpleRouter
 
-from config.api import DocsView, ObtainTokenView
+from accounts.api import ObtainTokenView
 from contracts.api import ContractViewSet, PartnerSubscriptionViewSet
 from sla.api import SlaPreviewView
 from tickets.api import TicketViewSet
+
+
+class DocsView(SpectacularSwaggerView):
+    """Swagger UI from drf-spectacular-sidecar's static files: no CDN needed."""
+
+    @staticmethod
+    def _swagger_ui_resource(filename):
+        return _get_sidecar_url(f"swagger-ui-dist/{filename}")
+
+    @staticmethod
+    def _swagger_ui_favicon():
+        return _get_sidecar_url("swagger-ui-dist/favicon-32x32.png")
+
 
 app_name = "api"
 

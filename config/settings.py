@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI for /api/docs/ without a CDN
     "axes",
+    "core",
     "accounts",
     "sla",
     "contracts",
@@ -211,13 +212,13 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # A static schedule. Each sweep expires before the next tick, so after an outage the workers do
 # not replay a backlog of stale sweeps: the next one looks at state and catches up on its own.
 CELERY_BEAT_SCHEDULE = {
-    "sla-evaluate": {
-        "task": "sla.tasks.evaluate_clocks",
+    "sla-sweep": {
+        "task": "tickets.tasks.evaluate_clocks",
         "schedule": 60.0,
         "options": {"expires": 50},
     },
     "sla-send-alerts": {
-        "task": "sla.tasks.send_pending_alerts",
+        "task": "tickets.tasks.send_pending_alerts",
         "schedule": 60.0,
         "options": {"expires": 50},
     },

@@ -10,7 +10,6 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from config.api import ApiViewMixin, IsPartnerUser, UploadField
 from contracts.filters import ContractFilter
 from contracts.models import (
     Contract,
@@ -22,6 +21,7 @@ from contracts.models import (
 )
 from contracts.selectors import contacts_for_user, contracts_for_user, registrations_for_user
 from contracts.services import contact_add, contact_remove, registration_submit
+from core.api import ApiViewMixin, IsPartnerUser, UploadField
 from sla.models import HolidayCalendar, Tier
 
 NUMBER_PATTERN = r"[^/]+"

@@ -8,10 +8,11 @@ import zoneinfo
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from config.errors import ServiceError
 from contracts.models import Customer, LicenceType, Product
 from contracts.selectors import customers_for_partner
 from contracts.validators import validate_proof
+from core.admin_actions import ActionForm
+from core.errors import ServiceError
 from sla.models import HolidayCalendar, Tier
 
 
@@ -111,13 +112,13 @@ class SupportContactForm(ServiceErrorFormMixin, forms.Form):
     skype = forms.CharField(label=_("Skype"), max_length=60, required=False)
 
 
-class ReasonForm(forms.Form):
-    """The admin's intermediate page for actions that need a reason (reject, suspend)."""
+class ReasonForm(ActionForm):
+    """The admin's actions that need a reason (reject, suspend)."""
 
     reason = forms.CharField(
         label=_("reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3, "cols": 60})
     )
 
 
-class ChangeTierForm(forms.Form):
+class ChangeTierForm(ActionForm):
     tier = forms.ModelChoiceField(label=_("new tier"), queryset=Tier.objects.all())

@@ -7,6 +7,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from contracts.models import Contract, Customer, PartnerRegistration, SupportContact
+from core.roles import is_support_staff
 
 
 def _active(user) -> bool:
@@ -19,7 +20,7 @@ def contracts_for_user(user) -> QuerySet[Contract]:
     qs = Contract.objects.select_related("customer", "tier", "calendar", "sold_by")
     if not _active(user):
         return qs.none()
-    if user.is_staff:
+    if is_support_staff(user):
         return qs
     if user.customer_id:
         return qs.filter(customer_id=user.customer_id)
@@ -42,7 +43,7 @@ def registrations_for_user(user) -> QuerySet[PartnerRegistration]:
     )
     if not _active(user):
         return qs.none()
-    if user.is_staff:
+    if is_support_staff(user):
         return qs
     if user.partner_id:
         return qs.filter(partner_id=user.partner_id)

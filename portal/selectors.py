@@ -13,13 +13,14 @@ from contracts.models import Contract, ContractStatus, Product, ProductVersion, 
 from contracts.selectors import contracts_for_user
 from contracts.services import Entitlement, entitlement_check
 from portal.templatetags.portal_tags import service_hours
-from sla.models import Clock, Metric, Target, TargetUnit
+from sla.models import Metric, Target, TargetUnit
 from tickets.filters import TicketFilterSet
 from tickets.models import (
     OPEN_STATUSES,
     Agreement,
     AgreementStatus,
     Attachment,
+    Clock,
     Message,
     RemoteSession,
     SlaState,
@@ -28,7 +29,7 @@ from tickets.models import (
     TicketStatus,
 )
 from tickets.selectors import messages_for_user, ticket_get_for_user, tickets_for_user
-from tickets.services import clock_summary
+from tickets.sla.summary import clock_summary
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from config.errors import ServiceError
+from core.errors import ServiceError
 
 
 def language_is_supported(language: str) -> bool:

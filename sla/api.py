@@ -5,7 +5,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import ApiViewMixin
+from core.api import ApiViewMixin
 from sla.selectors import sla_preview
 
 

@@ -7,10 +7,11 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from config.errors import ServiceError
+from core.errors import ServiceError
 from sla.business_time import HoursSyntaxError, Schedule, parse_hours
 from sla.holiday_data import UnknownCountryError, day_rows
 from sla.models import CalendarDay, DayKind, HolidayCalendar, Metric, Target, TargetUnit, Tier
+from sla.signals import schedule_changed
 
 
 class SlaError(ServiceError):
@@ -119,15 +120,12 @@ def reference_data_changed(
     *, calendar: HolidayCalendar | None = None, tier: Tier | None = None, contract=None
 ) -> None:
     """Call after SLA targets, a tier's hours, a holiday calendar or a contract's schedule (agreed
-    hours, time zone, calendar, tier) changed: once committed, a task recomputes the clocks of
-    the open tickets concerned (every open ticket when nothing is given)."""
-    from sla.tasks import recompute_open_clocks  # the task module imports the ticket services
-
-    ids = {}
-    if calendar is not None:
-        ids["calendar_id"] = calendar.pk
-    if tier is not None:
-        ids["tier_id"] = tier.pk
-    if contract is not None:
-        ids["contract_id"] = contract.pk
-    transaction.on_commit(lambda: recompute_open_clocks.delay(**ids), robust=True)
+    hours, time zone, calendar, tier) changed: once committed, `schedule_changed` tells the
+    tickets app, which recomputes the clocks of the open tickets concerned (every open ticket
+    when nothing is given)."""
+    ids = {
+        "calendar_id": calendar.pk if calendar is not None else None,
+        "tier_id": tier.pk if tier is not None else None,
+        "contract_id": contract.pk if contract is not None else None,
+    }
+    transaction.on_commit(lambda: schedule_changed.send(sender=None, **ids), robust=True)

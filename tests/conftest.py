@@ -77,3 +77,12 @@ def _in_memory_broker():
 @pytest.fixture(autouse=True)
 def _no_login_throttle_by_default(settings):
     settings.AXES_ENABLED = False
+
+
+@pytest.fixture(autouse=True)
+def _fresh_schedules():
+    """Schedules are cached by calendar id and last change; a rolled-back test can leave the same
+    id and time to the next one, so each test starts with an empty cache."""
+    from contracts.schedule import schedule_cache_clear
+
+    schedule_cache_clear()

@@ -17,8 +17,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from sla.models import ClockAlert, ClockState
-from tests.sla.factories import ClockFactory
+from tests.tickets.sla.factories import ClockFactory
+from tickets.models import ClockAlert, SlaState
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,7 +52,7 @@ def _run_sweep_through_a_worker(tmp_path, broker_url: str, transport_options: di
     try:
         sender = Celery(broker=broker_url)
         sender.conf.broker_transport_options = transport_options
-        sender.send_task("sla.tasks.evaluate_clocks")
+        sender.send_task("tickets.tasks.evaluate_clocks")
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if ClockAlert.objects.exists():
@@ -78,7 +78,7 @@ def test_a_worker_on_redis_and_postgres_flags_a_due_clock(tmp_path):
     clock = _due_clock()
     _run_sweep_through_a_worker(tmp_path, settings.CELERY_BROKER_URL, {})
     clock.refresh_from_db()
-    assert clock.state == ClockState.BREACHED
+    assert clock.state == SlaState.BREACHED
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -98,4 +98,4 @@ def test_a_worker_on_the_file_system_broker_flags_a_due_clock(tmp_path):
         },
     )
     clock.refresh_from_db()
-    assert clock.state == ClockState.BREACHED
+    assert clock.state == SlaState.BREACHED

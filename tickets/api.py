@@ -4,7 +4,7 @@ shapes; tickets.selectors scope what the caller sees; tickets.services decides, 
 come back as 400 (403 for "not yours to do") with the reason."""
 
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,12 +23,21 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from config.api import ApiViewMixin, IsStaff, UploadField
 from contracts.models import Contract, Product, ProductVersion
 from contracts.selectors import contracts_for_user
-from sla.models import Channel, ClockState, Metric, Priority
+from core.api import ApiViewMixin, IsStaff, UploadField
+from core.files import private_file_response
+from sla.models import Channel, Metric, Priority
 from tickets.filters import TicketFilterSet
-from tickets.models import Agreement, AgreementStatus, Attachment, Message, RemoteSession, Ticket
+from tickets.models import (
+    Agreement,
+    AgreementStatus,
+    Attachment,
+    Message,
+    RemoteSession,
+    SlaState,
+    Ticket,
+)
 from tickets.selectors import (
     attachment_get_for_user,
     attachments_for_user,
@@ -42,7 +51,6 @@ from tickets.services import (
     agreement_decline,
     agreement_propose,
     attachment_add,
-    clock_summary,
     message_post,
     remote_session_record,
     remote_session_request,
@@ -51,6 +59,7 @@ from tickets.services import (
     ticket_resolve,
     ticket_restore,
 )
+from tickets.sla.summary import clock_summary
 
 # --- output -----------------------------------------------------------------------------------
 
@@ -91,7 +100,7 @@ class SlaField(serializers.Field):
         sla = {}
         for metric in Metric.values:
             clock = clocks.get(metric)
-            if clock is None or (clock.state == ClockState.NOT_APPLICABLE and clock.due_at is None):
+            if clock is None or (clock.state == SlaState.NOT_APPLICABLE and clock.due_at is None):
                 sla[metric] = None
                 continue
             sla[metric] = {
@@ -511,18 +520,8 @@ class TicketViewSet(
     )
     def attachment_download(self, request, pk=None, attachment_id=None):
         attachment = attachment_get_for_user(request.user, attachment_id, ticket_pk=pk)
-        try:
-            handle = attachment.file.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404 from exc
-        # Served as bytes whatever was uploaded: the type is in the ticket's attachment list,
-        # and a browser must not render a customer's file.
-        return FileResponse(
-            handle,
-            as_attachment=True,
-            filename=attachment.name,
-            content_type="application/octet-stream",
-        )
+        # The type is in the ticket's attachment list; a browser must not render the file.
+        return private_file_response(attachment.file, filename=attachment.name)
 
     def perform_content_negotiation(self, request, force=False):
         # A download answers with the file whatever the Accept header asks; its errors are JSON.

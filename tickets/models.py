@@ -1,11 +1,19 @@
 """Tickets, their thread (messages and attachments), the append-only history, agreed resolution
-times and remote sessions. State changes go through tickets.services only."""
+times, remote sessions, and their SLA clocks with the sweep's alert outbox. State changes go
+through tickets.services (the clocks' through tickets.sla) only.
+
+One state enum, `SlaState`, serves a clock and a ticket's SLA summary: a clock is stored
+running, paused, met, breached or not applicable; "at risk" is how a running clock past its
+at-risk mark is shown, and a ticket shows the worst state of its clocks (tickets.sla.summary).
+"""
+
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from sla.models import Channel, Priority
+from sla.models import Channel, Metric, Priority, TargetUnit
 
 
 class TicketStatus(models.TextChoices):
@@ -18,7 +26,7 @@ class TicketStatus(models.TextChoices):
 
 
 class SlaState(models.TextChoices):
-    """The ticket's SLA summary: the worst state of its clocks (breached first)."""
+    """Worst first: a ticket's summary is the first of these that one of its clocks shows."""
 
     BREACHED = "breached", _("breached")
     AT_RISK = "at_risk", _("at risk")
@@ -305,3 +313,100 @@ class RemoteSession(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.ticket_id} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class Clock(models.Model):
+    """One SLA clock of a ticket (response, restore or fix). The deadline is stored on the row
+    (`due_at`, and `at_risk_at` for the 75 % mark) so the beat job finds what fell due with an
+    index scan, and claims it with a conditional UPDATE on `breached_at` / `at_risk_flagged_at`.
+
+    Times are UTC. `paused_total` is the service time spent paused (waiting for the customer);
+    the due time has already been moved on by it."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="clocks")
+    metric = models.CharField(_("metric"), max_length=10, choices=Metric.choices)
+    state = models.CharField(
+        _("state"), max_length=15, choices=SlaState.choices, default=SlaState.RUNNING
+    )
+    started_at = models.DateTimeField(_("clock start"))
+    target_amount = models.PositiveIntegerField(_("target"), null=True, blank=True)
+    target_unit = models.CharField(_("unit"), max_length=5, choices=TargetUnit.choices, blank=True)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    at_risk_at = models.DateTimeField(_("at risk from"), null=True, blank=True)
+    agreed = models.BooleanField(
+        _("agreed due time"),
+        default=False,
+        help_text=_("The due time was agreed with the customer instead of computed."),
+    )
+    paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
+    paused_total = models.DurationField(_("service time paused"), default=timedelta)
+    met_at = models.DateTimeField(_("met"), null=True, blank=True)
+    breached_at = models.DateTimeField(_("breached"), null=True, blank=True)
+    at_risk_flagged_at = models.DateTimeField(_("flagged at risk"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["ticket", "metric"]
+        verbose_name = _("SLA clock")
+        verbose_name_plural = _("SLA clocks")
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "metric"], name="clock_unique_metric"),
+            # "At risk" is how a running clock is shown, never a state it is stored in.
+            models.CheckConstraint(
+                condition=~models.Q(state=SlaState.AT_RISK), name="clock_state_stored"
+            ),
+        ]
+        indexes = [
+            # The sweeps: "running, due, not yet flagged". Partial indexes stay as small as the
+            # set of running clocks, whatever the history holds.
+            models.Index(
+                fields=["due_at"],
+                name="clock_breach_scan",
+                condition=models.Q(state="running", breached_at__isnull=True),
+            ),
+            models.Index(
+                fields=["at_risk_at"],
+                name="clock_at_risk_scan",
+                condition=models.Q(state="running", at_risk_flagged_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.metric} {self.state}"
+
+
+class AlertKind(models.TextChoices):
+    AT_RISK = "at_risk", _("at risk")
+    BREACHED = "breached", _("breached")
+
+
+class ClockAlert(models.Model):
+    """The outbox of SLA alerts: written in the transaction that flags the clock, sent by a task
+    that claims it. The unique (clock, kind) is the final guard against a second alert."""
+
+    clock = models.ForeignKey(Clock, on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(_("kind"), max_length=10, choices=AlertKind.choices)
+    created_at = models.DateTimeField(_("created"))
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("SLA alert")
+        verbose_name_plural = _("SLA alerts")
+        constraints = [
+            models.UniqueConstraint(fields=["clock", "kind"], name="alert_once_per_clock_kind"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="alert_unsent_scan",
+                condition=models.Q(sent_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clock} {self.kind}"

@@ -3,6 +3,7 @@
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from core.roles import is_support_staff
 from tickets.models import Attachment, Message, RemoteSession, Ticket
 
 LIST_RELATED = [
@@ -26,7 +27,7 @@ def tickets_for_user(user) -> QuerySet[Ticket]:
     tickets = Ticket.objects.select_related(*LIST_RELATED)
     if not _signed_in(user):
         return tickets.none()
-    if user.is_staff:
+    if is_support_staff(user):
         return tickets
     if user.customer_id:
         return tickets.filter(contract__customer_id=user.customer_id)
@@ -46,7 +47,7 @@ def messages_for_user(user, ticket: Ticket) -> QuerySet[Message]:
     messages = Message.objects.filter(ticket=ticket)
     if not _signed_in(user):
         return messages.none()
-    if user.is_staff:
+    if is_support_staff(user):
         return messages
     return messages.filter(ticket__in=tickets_for_user(user).values("pk"), public=True)
 
@@ -56,7 +57,7 @@ def attachments_for_user(user) -> QuerySet[Attachment]:
     on a message they see. An internal note's files are as internal as the note."""
     if not _signed_in(user):
         return Attachment.objects.none()
-    if user.is_staff:
+    if is_support_staff(user):
         return Attachment.objects.all()
     return Attachment.objects.filter(
         Q(message__isnull=True) | Q(message__public=True),
@@ -81,6 +82,6 @@ def remote_sessions_for_user(user) -> QuerySet[RemoteSession]:
     sessions = RemoteSession.objects.select_related("requested_by", "engineer")
     if not _signed_in(user):
         return sessions.none()
-    if user.is_staff:
+    if is_support_staff(user):
         return sessions
     return sessions.filter(ticket__in=tickets_for_user(user).values("pk"))

@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from contracts.admin.common import badge, status_badge
 from contracts.models import Contract, Customer, Partner, PartnerStatus, Product, ProductVersion
+from core.badges import badge, status_badge
 
 
 class ProductVersionInline(admin.TabularInline):

@@ -9,19 +9,16 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from config.errors import ServiceError
-from contracts.admin.common import badge, render_action_form, run_service_each, status_badge
 from contracts.admin.contacts import SupportContactInline, save_contacts_formset
 from contracts.forms import ChangeTierForm, ReasonForm
-from contracts.models import Contract, SupportContact
+from contracts.models import Contract, ContractStatus, SupportContact
 from contracts.selectors import contract_duplicates, duplicate_reasons, with_duplicate_flag
 from contracts.services import (
     contract_change_tier,
@@ -30,6 +27,10 @@ from contracts.services import (
     contract_verify,
 )
 from contracts.validators import validate_proof
+from core.admin_actions import ConfirmForm, ServiceAction, ServiceActionsMixin
+from core.badges import badge, status_badge
+from core.errors import ServiceError
+from core.files import private_file_response
 from sla.models import Tier
 from sla.services import reference_data_changed
 
@@ -91,8 +92,79 @@ class ExpiryFilter(admin.SimpleListFilter):
         return queryset
 
 
+# --- actions ----------------------------------------------------------------------------------
+
+
+def _verify(contract, data, user, now):
+    contract_verify(contract=contract, by=user, now=now)
+    return gettext("Contract verified.")
+
+
+def _suspend(contract, data, user, now):
+    contract_suspend(contract=contract, by=user, reason=data["reason"], now=now)
+    return gettext("Contract suspended.")
+
+
+def _reactivate(contract, data, user, now):
+    contract_reactivate(contract=contract, by=user, now=now)
+    return gettext("Contract reactivated.")
+
+
+def _change_tier(contract, data, user, now):
+    contract_change_tier(contract=contract, tier=data["tier"], by=user, now=now)
+    return gettext("Tier changed.")
+
+
+CONTRACT_ACTIONS = {
+    "verify": ServiceAction(
+        _("Verify"),
+        ConfirmForm,
+        _verify,
+        lambda c, ctx: c.status == ContractStatus.PENDING,
+        done=lambda n: ngettext("Verified %(count)d contract.", "Verified %(count)d contracts.", n),
+        list_label=_("Verify the selected contracts"),
+    ),
+    "suspend": ServiceAction(
+        _("Suspend"),
+        ReasonForm,
+        _suspend,
+        lambda c, ctx: c.status == ContractStatus.ACTIVE,
+        _("Suspended contracts accept no new tickets. The reason is kept on each."),
+        done=lambda n: ngettext(
+            "Suspended %(count)d contract.", "Suspended %(count)d contracts.", n
+        ),
+        list_label=_("Suspend the selected contracts"),
+    ),
+    "reactivate": ServiceAction(
+        _("Reactivate"),
+        ConfirmForm,
+        _reactivate,
+        lambda c, ctx: c.status in (ContractStatus.SUSPENDED, ContractStatus.EXPIRED),
+        done=lambda n: ngettext(
+            "Reactivated %(count)d contract.", "Reactivated %(count)d contracts.", n
+        ),
+        list_label=_("Reactivate the selected contracts"),
+    ),
+    "change_tier": ServiceAction(
+        _("Change the tier"),
+        ChangeTierForm,
+        _change_tier,
+        help=_(
+            "A contract with more named contacts than the new tier allows keeps its tier; "
+            "the message names the contacts to remove first."
+        ),
+        done=lambda n: ngettext(
+            "Changed the tier of %(count)d contract.",
+            "Changed the tier of %(count)d contracts.",
+            n,
+        ),
+        list_label=_("Change the tier of the selected contracts"),
+    ),
+}
+
+
 @admin.register(Contract)
-class ContractAdmin(admin.ModelAdmin):
+class ContractAdmin(ServiceActionsMixin, admin.ModelAdmin):
     form = ContractAdminForm
     list_display = [
         "number",
@@ -118,7 +190,8 @@ class ContractAdmin(admin.ModelAdmin):
     autocomplete_fields = ["customer", "sold_by", "products", "calendar"]
     date_hierarchy = "ends_on"
     inlines = [SupportContactInline]
-    actions = ["verify", "suspend", "reactivate", "change_tier"]
+    service_actions = CONTRACT_ACTIONS
+    list_service_actions = ("verify", "suspend", "reactivate", "change_tier")
     readonly_fields = [
         "status_display",
         "status_changed_at",
@@ -276,95 +349,11 @@ class ContractAdmin(admin.ModelAdmin):
 
     def proof_view(self, request, object_id):
         obj = self.get_object(request, object_id)
-        if obj is None or not obj.proof or not self.has_view_permission(request, obj):
+        if obj is None or not self.has_view_permission(request, obj):
             raise Http404
         suffix = PurePath(obj.proof.name).suffix
-        return FileResponse(
-            obj.proof.open("rb"), as_attachment=True, filename=f"{obj.number}-proof{suffix}"
-        )
+        return private_file_response(obj.proof, filename=f"{obj.number}-proof{suffix}")
 
-    # --- actions -------------------------------------------------------------------------------
-    @admin.action(description=_("Verify the selected contracts"), permissions=["change"])
-    def verify(self, request, queryset):
-        run_service_each(
-            self,
-            request,
-            queryset,
-            lambda c, now: contract_verify(contract=c, by=request.user, now=now),
-            lambda n: ngettext("Verified %(count)d contract.", "Verified %(count)d contracts.", n),
-        )
-
-    @admin.action(description=_("Suspend the selected contracts…"), permissions=["change"])
-    def suspend(self, request, queryset):
-        form = ReasonForm(request.POST if "apply" in request.POST else None)
-        if form.is_bound and form.is_valid():
-            reason = form.cleaned_data["reason"]
-            run_service_each(
-                self,
-                request,
-                queryset,
-                lambda c, now: contract_suspend(
-                    contract=c, by=request.user, reason=reason, now=now
-                ),
-                lambda n: ngettext(
-                    "Suspended %(count)d contract.", "Suspended %(count)d contracts.", n
-                ),
-            )
-            return None
-        return render_action_form(
-            self,
-            request,
-            objects=queryset,
-            form=form,
-            title=_g("Suspend contracts"),
-            intro=_g("Suspended contracts accept no new tickets. The reason is kept on each."),
-            submit_label=_g("Suspend"),
-            action_name="suspend",
-        )
-
-    @admin.action(description=_("Reactivate the selected contracts"), permissions=["change"])
-    def reactivate(self, request, queryset):
-        run_service_each(
-            self,
-            request,
-            queryset,
-            lambda c, now: contract_reactivate(contract=c, by=request.user, now=now),
-            lambda n: ngettext(
-                "Reactivated %(count)d contract.", "Reactivated %(count)d contracts.", n
-            ),
-        )
-
-    @admin.action(
-        description=_("Change the tier of the selected contracts…"), permissions=["change"]
-    )
-    def change_tier(self, request, queryset):
-        form = ChangeTierForm(request.POST if "apply" in request.POST else None)
-        if form.is_bound and form.is_valid():
-            tier = form.cleaned_data["tier"]
-            run_service_each(
-                self,
-                request,
-                queryset,
-                lambda c, now: contract_change_tier(
-                    contract=c, tier=tier, by=request.user, now=now
-                ),
-                lambda n: ngettext(
-                    "Changed the tier of %(count)d contract.",
-                    "Changed the tier of %(count)d contracts.",
-                    n,
-                ),
-            )
-            return None
-        return render_action_form(
-            self,
-            request,
-            objects=queryset,
-            form=form,
-            title=_g("Change the tier"),
-            intro=_g(
-                "A contract with more named contacts than the new tier allows keeps its tier; "
-                "the message names the contacts to remove first."
-            ),
-            submit_label=_g("Change the tier"),
-            action_name="change_tier",
-        )
+    # --- actions (each through its service) ------------------------------------------------------
+    def has_service_permission(self, request, action) -> bool:
+        return self.has_change_permission(request)

@@ -2,36 +2,64 @@
 badge on possible duplicates. Approve and reject are actions, and buttons on the change page;
 rejecting asks for the reason on an intermediate page. Both call the services."""
 
-from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import Case, F, IntegerField, Q, Value, When
-from django.shortcuts import redirect
-from django.urls import path, reverse
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from config.errors import ServiceError
-from contracts.admin.common import badge, render_action_form, run_service_each, status_badge
 from contracts.forms import ReasonForm
 from contracts.models import PartnerRegistration, RegistrationStatus
 from contracts.selectors import duplicate_reasons, registration_duplicates, with_duplicate_flag
 from contracts.services import registration_approve, registration_reject
+from core.admin_actions import ConfirmForm, ReadOnlyAdmin, ServiceAction, ServiceActionsMixin
+from core.badges import badge, status_badge
 
 
-def _approved(n: int) -> str:
-    return ngettext("Approved %(count)d registration.", "Approved %(count)d registrations.", n)
+def _pending(registration, context) -> bool:
+    return registration.status == RegistrationStatus.PENDING
 
 
-def _rejected(n: int) -> str:
-    return ngettext("Rejected %(count)d registration.", "Rejected %(count)d registrations.", n)
+def _approve(registration, data, user, now):
+    registration_approve(registration=registration, by=user, now=now)
+    return gettext("Registration approved: the contract is active and its first contact invited.")
+
+
+def _reject(registration, data, user, now):
+    registration_reject(registration=registration, by=user, reason=data["reason"], now=now)
+    return gettext("Registration rejected; the partner is told why.")
+
+
+# Partners register in the portal; nothing is edited by hand: decisions go through these.
+REGISTRATION_ACTIONS = {
+    "approve": ServiceAction(
+        _("Approve"),
+        ConfirmForm,
+        _approve,
+        _pending,
+        _("The contract becomes active and its first named contact is invited by e-mail."),
+        done=lambda n: ngettext(
+            "Approved %(count)d registration.", "Approved %(count)d registrations.", n
+        ),
+        list_label=_("Approve the selected registrations"),
+    ),
+    "reject": ServiceAction(
+        _("Reject"),
+        ReasonForm,
+        _reject,
+        _pending,
+        _("The partner receives the reason by e-mail; the contract becomes rejected."),
+        done=lambda n: ngettext(
+            "Rejected %(count)d registration.", "Rejected %(count)d registrations.", n
+        ),
+        list_label=_("Reject the selected registrations"),
+    ),
+}
 
 
 @admin.register(PartnerRegistration)
-class PartnerRegistrationAdmin(admin.ModelAdmin):
-    change_form_template = "admin/contracts/partnerregistration/change_form.html"
+class PartnerRegistrationAdmin(ServiceActionsMixin, ReadOnlyAdmin):
     list_display = [
         "contract_number",
         "customer",
@@ -54,7 +82,8 @@ class PartnerRegistrationAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["partner", "contract__customer", "contract__tier"]
     date_hierarchy = "submitted_at"
-    actions = ["approve", "reject"]
+    service_actions = REGISTRATION_ACTIONS
+    list_service_actions = ("approve", "reject")
     fieldsets = [
         (None, {"fields": ["partner", "submitted_by", "submitted_at", "status_display"]}),
         (
@@ -116,16 +145,6 @@ class PartnerRegistrationAdmin(admin.ModelAdmin):
             )
         )
         return with_duplicate_flag(qs, "contract__")
-
-    def has_add_permission(self, request):
-        return False  # partners register in the portal
-
-    def has_change_permission(self, request, obj=None):
-        # Nothing is edited by hand: decisions go through approve and reject.
-        return False
-
-    def has_decide_permission(self, request) -> bool:
-        return request.user.has_perm("contracts.change_partnerregistration")
 
     # --- columns and read-only fields ----------------------------------------------------------
     @admin.display(description=_("contract"), ordering="contract__number")
@@ -201,110 +220,4 @@ class PartnerRegistrationAdmin(admin.ModelAdmin):
             return _("none found")
         return format_html_join(
             format_html("<br>"), '<a href="{}">{}</a> · {} · {} · {} · {}', rows
-        )
-
-    # --- decisions -------------------------------------------------------------------------------
-    @admin.action(description=_("Approve the selected registrations"), permissions=["decide"])
-    def approve(self, request, queryset):
-        run_service_each(
-            self,
-            request,
-            queryset,
-            lambda r, now: registration_approve(registration=r, by=request.user, now=now),
-            _approved,
-        )
-
-    @admin.action(description=_("Reject the selected registrations…"), permissions=["decide"])
-    def reject(self, request, queryset):
-        form = ReasonForm(request.POST if "apply" in request.POST else None)
-        if form.is_bound and form.is_valid():
-            reason = form.cleaned_data["reason"]
-            run_service_each(
-                self,
-                request,
-                queryset,
-                lambda r, now: registration_reject(
-                    registration=r, by=request.user, reason=reason, now=now
-                ),
-                _rejected,
-            )
-            return None
-        return render_action_form(
-            self,
-            request,
-            objects=queryset,
-            form=form,
-            title=_g("Reject registrations"),
-            intro=_g("The partner receives the reason by e-mail; the contract becomes rejected."),
-            submit_label=_g("Reject"),
-            action_name="reject",
-        )
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "can_decide": self.has_decide_permission(request)}
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def get_urls(self):
-        view = self.admin_site.admin_view
-        return [
-            path(
-                "<path:object_id>/approve/",
-                view(self.approve_view),
-                name="contracts_partnerregistration_approve",
-            ),
-            path(
-                "<path:object_id>/reject/",
-                view(self.reject_view),
-                name="contracts_partnerregistration_reject",
-            ),
-            *super().get_urls(),
-        ]
-
-    def _decide(self, request, object_id, *, form, title, intro, submit_label, decide):
-        obj = self.get_object(request, object_id)
-        if obj is None or not self.has_decide_permission(request):
-            return redirect("admin:contracts_partnerregistration_changelist")
-        if request.method == "POST" and form.is_valid():
-            try:
-                decide(obj, timezone.now())
-            except ServiceError as exc:
-                self.message_user(request, exc.message, level=messages.ERROR)
-            else:
-                self.message_user(request, title, level=messages.SUCCESS)
-            return redirect("admin:contracts_partnerregistration_change", obj.pk)
-        return render_action_form(
-            self,
-            request,
-            objects=[obj],
-            form=form,
-            title=title,
-            intro=intro,
-            submit_label=submit_label,
-        )
-
-    def approve_view(self, request, object_id):
-        return self._decide(
-            request,
-            object_id,
-            form=forms.Form(request.POST if request.method == "POST" else None),
-            title=_g("Registration approved"),
-            intro=_g(
-                "The contract becomes active and its first named contact is invited by e-mail."
-            ),
-            submit_label=_g("Approve"),
-            decide=lambda r, now: registration_approve(registration=r, by=request.user, now=now),
-        )
-
-    def reject_view(self, request, object_id):
-        form = ReasonForm(request.POST if request.method == "POST" else None)
-        return self._decide(
-            request,
-            object_id,
-            form=form,
-            title=_g("Registration rejected"),
-            intro=_g("The partner receives the reason by e-mail; the contract becomes rejected."),
-            submit_label=_g("Reject"),
-            decide=lambda r, now: registration_reject(
-                registration=r, by=request.user, reason=form.cleaned_data["reason"], now=now
-            ),
         )

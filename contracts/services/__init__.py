@@ -16,7 +16,6 @@ from contracts.services.entitlement import (
     EntitlementError,
     community_links,
     contract_local_date,
-    contract_schedule,
     entitlement_check,
     entitlement_require,
 )
@@ -47,7 +46,6 @@ __all__ = [
     "contract_local_date",
     "contract_reactivate",
     "contract_reminders_send",
-    "contract_schedule",
     "contract_suspend",
     "contract_verify",
     "contracts_expire",

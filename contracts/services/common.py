@@ -1,11 +1,17 @@
-"""Helpers shared by the contracts services: the error type, permission checks, row locks and
-the audit trail (Django's admin log, so each contract's "History" page shows what happened)."""
+"""Helpers shared by the contracts services: the error type, permission checks, row locks, the
+audit trail (Django's admin log, so each contract's "History" page shows what happened) and the
+contract status change that verification, suspension and partner decisions all record."""
+
+from datetime import datetime
 
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.utils.translation import gettext as _
 
-from config.errors import ServiceError
 from contracts.models import Contract
+from core.errors import ServiceError
+from core.roles import is_support_staff
+
+REASON_MAX = Contract._meta.get_field("status_reason").max_length
 
 
 class ContractError(ServiceError):
@@ -13,7 +19,7 @@ class ContractError(ServiceError):
 
 
 def require_staff(user) -> None:
-    if user is None or not user.is_staff:
+    if not is_support_staff(user):
         raise ContractError(_("Only support staff can do this."), code="forbidden")
 
 
@@ -38,3 +44,35 @@ def audit(*, by, obj, message: str) -> None:
         change_message=message,
         single_object=True,
     )
+
+
+def set_status(*, contract: Contract, status: str, by, reason: str, now: datetime) -> Contract:
+    """Record a status change on a contract the caller has locked."""
+    old = contract.get_status_display()
+    contract.status = status
+    contract.status_changed_at = now
+    contract.status_changed_by = by
+    contract.status_reason = reason
+    contract.save(
+        update_fields=["status", "status_changed_at", "status_changed_by", "status_reason"]
+    )
+    audit(
+        by=by,
+        obj=contract,
+        message=_("Status changed from %(old)s to %(new)s.")
+        % {"old": old, "new": contract.get_status_display()},
+    )
+    return contract
+
+
+def clean_reason(reason: str, *, required: bool) -> str:
+    reason = (reason or "").strip()
+    if required and not reason:
+        raise ContractError(_("Please give a reason."), code="reason_required", field="reason")
+    if len(reason) > REASON_MAX:
+        raise ContractError(
+            _("The reason is too long (at most %(max)d characters).") % {"max": REASON_MAX},
+            code="reason_too_long",
+            field="reason",
+        )
+    return reason

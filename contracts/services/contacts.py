@@ -17,13 +17,14 @@ from django.utils.translation import ngettext
 from contracts.emails import password_set_url, send_to_users, site_url
 from contracts.models import Contract, SupportContact
 from contracts.services.common import ContractError, audit, lock_contract, require_staff
+from core.roles import is_support_staff
 from sla.models import Tier
 from sla.services import reference_data_changed
 
 
 def _require_contact_manager(contract: Contract, user) -> None:
     """Support staff and the contract's own named contacts manage its named contacts."""
-    if user is not None and user.is_staff:
+    if is_support_staff(user):
         return
     if user is None or not contract.contacts.filter(user=user).exists():
         raise ContractError(

@@ -7,10 +7,9 @@ from datetime import date, datetime
 
 from django.utils.translation import gettext as _
 
-from config.errors import ServiceError
 from contracts.models import Contract, ContractStatus, Product, ProductVersion
-from sla.business_time import Schedule
-from sla.services import build_schedule
+from core.errors import ServiceError
+from core.roles import is_support_staff
 
 
 class EntitlementError(ServiceError):
@@ -33,17 +32,6 @@ def contract_local_date(contract: Contract, now: datetime) -> date:
     """Today's date where the contract was signed (terms and end dates are local dates)."""
     # Only the zone is needed: building the whole schedule would load the holiday calendar.
     return now.astimezone(zoneinfo.ZoneInfo(contract.timezone)).date()
-
-
-def contract_schedule(contract: Contract) -> Schedule:
-    """The business-time schedule of a contract: its tier or agreed hours, its time zone and
-    holiday calendar."""
-    return build_schedule(
-        tier=contract.tier,
-        timezone=contract.timezone,
-        calendar=contract.calendar,
-        hours=contract.agreed_hours,
-    )
 
 
 def community_links(product: Product) -> dict[str, str]:
@@ -144,7 +132,7 @@ def entitlement_check(
                     "date": version.end_of_support.isoformat(),
                 },
             )
-    if not user.is_staff and not contract.contacts.filter(user=user).exists():
+    if not is_support_staff(user) and not contract.contacts.filter(user=user).exists():
         return _refuse(
             "not_named_contact",
             _(

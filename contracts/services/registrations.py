@@ -29,10 +29,16 @@ from contracts.models import (
     RegistrationStatus,
 )
 from contracts.selectors import customers_for_partner
-from contracts.services.common import ContractError, audit, lock_contract, require_staff
+from contracts.services.common import (
+    ContractError,
+    audit,
+    clean_reason,
+    lock_contract,
+    require_staff,
+    set_status,
+)
 from contracts.services.contacts import contact_add, normalise_email
 from contracts.services.entitlement import contract_local_date
-from contracts.services.status import clean_reason, set_status
 from contracts.validators import validate_proof
 from sla.models import HolidayCalendar, Tier
 

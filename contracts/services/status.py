@@ -7,29 +7,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from contracts.models import Contract, ContractStatus, RegistrationStatus
-from contracts.services.common import ContractError, audit, lock_contract, require_staff
+from contracts.services.common import (
+    ContractError,
+    clean_reason,
+    lock_contract,
+    require_staff,
+    set_status,
+)
 from contracts.services.entitlement import contract_local_date
-
-REASON_MAX = Contract._meta.get_field("status_reason").max_length
-
-
-def set_status(*, contract: Contract, status: str, by, reason: str, now: datetime) -> Contract:
-    """Record a status change on a contract the caller has locked."""
-    old = contract.get_status_display()
-    contract.status = status
-    contract.status_changed_at = now
-    contract.status_changed_by = by
-    contract.status_reason = reason
-    contract.save(
-        update_fields=["status", "status_changed_at", "status_changed_by", "status_reason"]
-    )
-    audit(
-        by=by,
-        obj=contract,
-        message=_("Status changed from %(old)s to %(new)s.")
-        % {"old": old, "new": contract.get_status_display()},
-    )
-    return contract
+from contracts.services.registrations import registration_approve
 
 
 def _require_status(contract: Contract, allowed: tuple[str, ...], message: str) -> None:
@@ -41,19 +27,6 @@ def _require_status(contract: Contract, allowed: tuple[str, ...], message: str) 
         )
 
 
-def clean_reason(reason: str, *, required: bool) -> str:
-    reason = (reason or "").strip()
-    if required and not reason:
-        raise ContractError(_("Please give a reason."), code="reason_required", field="reason")
-    if len(reason) > REASON_MAX:
-        raise ContractError(
-            _("The reason is too long (at most %(max)d characters).") % {"max": REASON_MAX},
-            code="reason_too_long",
-            field="reason",
-        )
-    return reason
-
-
 @transaction.atomic
 def contract_verify(*, contract: Contract, by, now: datetime) -> Contract:
     """A support manager confirms the proof of eligibility: pending -> active. A contract
@@ -62,8 +35,6 @@ def contract_verify(*, contract: Contract, by, now: datetime) -> Contract:
     locked = lock_contract(contract)
     registration = getattr(locked, "registration", None)
     if registration is not None and registration.status == RegistrationStatus.PENDING:
-        from contracts.services.registrations import registration_approve
-
         return registration_approve(registration=registration, by=by, now=now).contract
     _require_status(
         locked,

@@ -1,6 +1,5 @@
 """Template filters of the portal: times in a contract's zone, service hours in words, badges."""
 
-import zoneinfo
 from datetime import datetime, timedelta
 from functools import lru_cache
 
@@ -12,28 +11,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from contracts.services import community_links
+from core.timefmt import local_time
 from sla.business_time import HoursSyntaxError, parse_hours
 from sla.models import Channel, Priority
+from tickets.models import AgreementStatus, EventField, SessionStatus, SlaState, TicketStatus
 
 register = template.Library()
 
 
-def _zone(name: str) -> zoneinfo.ZoneInfo | None:
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-        return None
-
-
-@register.filter
-def local_time(value: datetime | None, tz_name: str) -> str:
-    """`2026-11-30 10:30 (Asia/Shanghai)`: an aware datetime in the contract's zone, zone named."""
-    if not value:
-        return ""
-    zone = _zone(tz_name)
-    if zone is None:
-        return f"{value:%Y-%m-%d %H:%M} (UTC)"
-    return f"{value.astimezone(zone):%Y-%m-%d %H:%M} ({tz_name})"
+# One way to show a moment: core.timefmt, the contract's zone named.
+register.filter("local_time", local_time)
 
 
 @register.filter
@@ -169,8 +156,6 @@ def _status_and_time(text: str, labels: dict) -> str:
 def event_value(value: str, field: str) -> str:
     """A history entry's before/after value as people read it: labels instead of codes, due
     times without seconds and offset (the page names the zone)."""
-    from tickets.models import AgreementStatus, EventField, SessionStatus, SlaState, TicketStatus
-
     if not value:
         return ""
     if field == EventField.STATUS:
@@ -213,22 +198,16 @@ def _labels(choices_class) -> dict[str, str]:
 
 @register.filter
 def status_label(ticket) -> str:
-    from tickets.models import TicketStatus
-
     return _labels(TicketStatus).get(ticket.status, ticket.status)
 
 
 @register.filter
 def sla_label(ticket) -> str:
-    from tickets.models import SlaState
-
     return _labels(SlaState).get(ticket.sla_state, ticket.sla_state)
 
 
 @register.filter
 def event_field_label(event) -> str:
-    from tickets.models import EventField
-
     label = _labels(EventField).get(event.field, event.field)
     return label[:1].upper() + label[1:]
 

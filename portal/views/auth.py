@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from config.errors import ServiceError
+from core.errors import ServiceError
 from portal.forms import EmailLoginForm, EmailPasswordResetForm, LanguageForm
 from portal.services import user_language_set
 

@@ -6,10 +6,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.errors import ServiceError
 from contracts.forms import SupportContactForm
 from contracts.selectors import contacts_for_user
 from contracts.services import contact_add, contact_remove, contact_replace
+from core.errors import ServiceError
 from portal.selectors import contracts_with_contacts
 from portal.views.common import customer_required
 

@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
+from core.roles import is_support_staff
 from portal.selectors import customer_dashboard
 
 
@@ -13,7 +14,7 @@ def dashboard(request):
         return render(request, "portal/dashboard.html", {"dashboard": customer_dashboard(user)})
     if user.partner_id:
         return redirect("portal:partner-dashboard")
-    if user.is_staff:
+    if is_support_staff(user):
         return redirect("admin:index")
     # Logged in, but not (or no longer) linked to an organisation.
     return render(request, "portal/dashboard_no_organisation.html")

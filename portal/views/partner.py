@@ -1,17 +1,19 @@
 """The partner area: register resold subscriptions, follow them, see the customers' contracts
 and the SLA state of their tickets (read only)."""
 
+from pathlib import PurePath
+
 from django import forms
 from django.contrib import messages
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.errors import ServiceError
 from contracts.forms import PartnerRegistrationForm
 from contracts.selectors import registrations_for_user
 from contracts.services import registration_submit
+from core.errors import ServiceError
+from core.files import private_file_response
 from portal.selectors import partner_overview
 from portal.views.common import partner_required
 
@@ -68,11 +70,5 @@ def registration_proof(request, pk):
     """The proof document the partner uploaded, downloaded back through the scoped selector."""
     registration = get_object_or_404(registrations_for_user(request.user), pk=pk)
     proof = registration.contract.proof
-    if not proof:
-        raise Http404
-    try:
-        handle = proof.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    name = f"{registration.contract.number}-proof.{proof.name.rsplit('.', 1)[-1]}"
-    return FileResponse(handle, as_attachment=True, filename=name)
+    name = f"{registration.contract.number}-proof{PurePath(proof.name).suffix}"
+    return private_file_response(proof, filename=name)

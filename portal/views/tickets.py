@@ -2,22 +2,17 @@
 and the partner's read-only list of its customers' tickets."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from config.errors import ServiceError
 from contracts.services import EntitlementError
+from core.errors import ServiceError
+from core.files import private_file_response
 from portal.forms import DeclineForm, RemoteSessionForm, ReplyForm, TicketForm
-from portal.selectors import (
-    agreement_for_user,
-    ticket_form_choices,
-    ticket_list,
-    ticket_page,
-)
+from portal.selectors import agreement_for_user, ticket_form_choices, ticket_list, ticket_page
 from portal.views.common import customer_required, partner_required
 from sla.models import Priority
 from tickets.selectors import attachment_get_for_user
@@ -261,13 +256,4 @@ def remote_session_request_view(request, pk):
 @customer_required
 def attachment_download(request, pk):
     attachment = attachment_get_for_user(request.user, pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.name,
-        content_type=attachment.content_type or "application/octet-stream",
-    )
+    return private_file_response(attachment.file, filename=attachment.name)

@@ -1,4 +1,4 @@
-"""Seed what a new installation starts with (SPEC.md "Tiers" and "SLA targets"): the two tiers,
+"""Seed what a new installation starts with (docs/spec.md "Tiers" and "SLA targets"): the two tiers,
 the full target matrix, and the CN (2025-2027, from the holidays library) and NONE calendars."""
 
 from django.db import migrations

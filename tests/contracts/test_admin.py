@@ -10,12 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from contracts.models import (
-    ContractReminder,
-    ContractStatus,
-    RegistrationStatus,
-    SupportContact,
-)
+from contracts.models import ContractReminder, ContractStatus, RegistrationStatus, SupportContact
 from tests.contracts.conftest import PDF
 from tests.factories import (
     ContactFactory,
@@ -214,7 +209,7 @@ def test_reject_button_on_the_change_page(admin):
     change = admin.get(
         reverse("admin:contracts_partnerregistration_change", args=[registration.pk])
     )
-    url = reverse("admin:contracts_partnerregistration_reject", args=[registration.pk])
+    url = reverse("admin:contracts_partnerregistration_do", args=[registration.pk, "reject"])
     assert url in change.content.decode()
     assert admin.get(url).status_code == 200
     admin.post(url, {"reason": "Duplicate of A-1"})
@@ -224,7 +219,7 @@ def test_reject_button_on_the_change_page(admin):
 
 def test_approve_button_on_the_change_page(admin):
     registration = RegistrationFactory()
-    url = reverse("admin:contracts_partnerregistration_approve", args=[registration.pk])
+    url = reverse("admin:contracts_partnerregistration_do", args=[registration.pk, "approve"])
     admin.post(url, {})
     registration.refresh_from_db()
     assert registration.status == RegistrationStatus.APPROVED

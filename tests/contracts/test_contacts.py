@@ -10,7 +10,6 @@ from django.contrib.auth.tokens import default_token_generator
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 
-from config.errors import ServiceError
 from contracts.models import SupportContact
 from contracts.services import (
     contact_add,
@@ -19,6 +18,7 @@ from contracts.services import (
     contact_update,
     contract_change_tier,
 )
+from core.errors import ServiceError
 from tests.factories import ContactFactory, CustomerUserFactory, StaffFactory, tier
 
 pytestmark = pytest.mark.django_db

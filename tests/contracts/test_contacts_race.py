@@ -8,10 +8,10 @@ import time
 import pytest
 from django.db import connection
 
-from config.errors import ServiceError
 from contracts.models import Contract
 from contracts.services import contact_add
 from contracts.services import contacts as contacts_service
+from core.errors import ServiceError
 from tests.contracts.conftest import NOW
 from tests.factories import ContactFactory, ContractFactory, ManagerFactory, tier
 

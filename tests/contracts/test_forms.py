@@ -4,9 +4,9 @@ and that its cleaned data is what registration_submit takes."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from config.errors import ServiceError
 from contracts.forms import PartnerRegistrationForm, SupportContactForm
 from contracts.services import registration_submit
+from core.errors import ServiceError
 from tests.contracts.conftest import JPEG, PDF, PNG
 from tests.factories import ContractFactory, calendar, tier
 

@@ -7,7 +7,6 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from config.errors import ServiceError
 from contracts.models import (
     Contract,
     ContractStatus,
@@ -18,6 +17,7 @@ from contracts.models import (
 )
 from contracts.selectors import registration_duplicates, with_duplicate_flag
 from contracts.services import registration_approve, registration_reject, registration_submit
+from core.errors import ServiceError
 from tests.contracts.conftest import JPEG, PDF
 from tests.factories import (
     ContactFactory,

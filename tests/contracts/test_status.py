@@ -4,7 +4,6 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from config.errors import ServiceError
 from contracts.models import ContractStatus, RegistrationStatus
 from contracts.services import (
     contract_reactivate,
@@ -12,6 +11,7 @@ from contracts.services import (
     contract_verify,
     contracts_expire,
 )
+from core.errors import ServiceError
 from tests.factories import ContractFactory, CustomerUserFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db

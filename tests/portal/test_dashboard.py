@@ -27,7 +27,7 @@ def test_dashboard_shows_contracts_with_tier_term_status_hours_and_contacts(worl
 def test_dashboard_lists_open_tickets_with_sla_badges(world, login):
     html = login(world.acme_colleague).get(reverse("portal:dashboard")).content.decode()
     assert f"#{world.acme_ticket.pk}</a>" in html
-    assert f'class="sla-badge sla-{world.acme_ticket.sla_state}"' in html
+    assert f'class="badge sla-{world.acme_ticket.sla_state}"' in html
 
 
 def test_dashboard_lists_what_waits_for_the_customer(world, login):

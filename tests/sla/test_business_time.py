@@ -9,13 +9,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as settings_
 from hypothesis import strategies as st
 
-from sla.business_time import (
-    STANDARD_HOURS,
-    HoursSyntaxError,
-    Schedule,
-    format_hours,
-    parse_hours,
-)
+from sla.business_time import STANDARD_HOURS, HoursSyntaxError, Schedule, format_hours, parse_hours
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BERLIN = ZoneInfo("Europe/Berlin")

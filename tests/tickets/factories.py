@@ -6,14 +6,7 @@ from datetime import UTC, datetime
 import factory
 
 from tests.factories import ContractFactory, CustomerUserFactory, StaffFactory, VersionFactory
-from tickets.models import (
-    Message,
-    MessageKind,
-    RemoteSession,
-    Ticket,
-    TicketEvent,
-    TicketStatus,
-)
+from tickets.models import Message, MessageKind, RemoteSession, Ticket, TicketEvent, TicketStatus
 
 
 class TicketFactory(factory.django.DjangoModelFactory):

@@ -3,8 +3,8 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sla.models import Clock
 from tests.factories import ContactFactory
+from tickets.models import Clock
 from tickets.services import ticket_open
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

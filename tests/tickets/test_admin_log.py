@@ -14,7 +14,7 @@ from freezegun import freeze_time
 
 from contracts.models import ContractStatus
 from contracts.services import entitlement_check
-from sla.models import Clock, ClockState, Metric
+from sla.models import Metric
 from tests.factories import (
     ContactFactory,
     ContractFactory,
@@ -22,7 +22,7 @@ from tests.factories import (
     StaffFactory,
     VersionFactory,
 )
-from tickets.models import EventField, Ticket, TicketEvent
+from tickets.models import Clock, EventField, SlaState, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # Monday 11:00 in Shanghai
@@ -155,7 +155,7 @@ def test_staff_log_a_7x24_ticket_taken_by_phone(
     assert ticket.opened_at == NOW
     assert ticket.environment == "3 nodes on Kubernetes"
     response_clock = Clock.objects.get(ticket=ticket, metric=Metric.RESPONSE)
-    assert response_clock.state == ClockState.RUNNING
+    assert response_clock.state == SlaState.RUNNING
     opened = TicketEvent.objects.get(ticket=ticket, field=EventField.OPENED)
     assert opened.actor == manager
     messages = [str(m) for m in get_messages(response.wsgi_request)]
@@ -272,7 +272,7 @@ def test_contact_search_finds_named_contacts_with_their_contract(
 def test_a_call_logged_for_a_user_who_is_not_a_named_contact_is_refused(contract, version):
     """The rule lives in the service, not only in the admin form: staff typing the call in do
     not lend their own entitlement to the reporter."""
-    from config.errors import ServiceError
+    from core.errors import ServiceError
     from tests.factories import CustomerUserFactory, StaffFactory
     from tickets.services import ticket_open
 

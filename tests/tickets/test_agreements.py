@@ -3,13 +3,12 @@ contact, or staff recording written consent), decline, withdraw."""
 
 import pytest
 
-from config.errors import ServiceError
-from contracts.services import contract_schedule
-from sla.clocks import at_risk_instant
-from sla.models import ClockState, Metric
+from contracts.schedule import contract_schedule
+from core.errors import ServiceError
+from sla.models import Metric
 from tests.factories import ContactFactory, ContractFactory
 from tests.tickets.helpers import MONDAY, clocks_of, sh
-from tickets.models import Agreement, AgreementStatus, EventField, TicketEvent
+from tickets.models import Agreement, AgreementStatus, EventField, SlaState, TicketEvent
 from tickets.services import (
     agreement_accept,
     agreement_decline,
@@ -19,6 +18,7 @@ from tickets.services import (
     ticket_downgrade,
     ticket_restore,
 )
+from tickets.sla.clocks import at_risk_instant
 
 pytestmark = pytest.mark.django_db
 NOW = sh(2026, 11, 23, 11, 0)
@@ -96,7 +96,7 @@ def test_a_restored_ticket_keeps_its_restore_clock(proposal, responded, engineer
     agreement_accept(agreement=proposal, by=contact, now=sh(2026, 11, 23, 12))
 
     clocks = clocks_of(responded)
-    assert clocks[Metric.RESTORE].state == ClockState.MET
+    assert clocks[Metric.RESTORE].state == SlaState.MET
     assert clocks[Metric.RESTORE].agreed is False
     assert clocks[Metric.FIX].due_at == AGREED
 

@@ -4,11 +4,11 @@ from datetime import timedelta
 
 import pytest
 
-from config.errors import ServiceError
-from contracts.services import contract_schedule
-from sla.models import Clock, ClockState, Metric
+from contracts.schedule import contract_schedule
+from core.errors import ServiceError
+from sla.models import Metric
 from tests.tickets.helpers import MONDAY, clocks_of, sh
-from tickets.models import EventField, TicketEvent
+from tickets.models import Clock, EventField, SlaState, TicketEvent
 from tickets.services import message_post, ticket_downgrade
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +63,7 @@ def test_new_targets_count_from_the_original_start_and_met_stays_met(responded, 
 
     schedule = contract_schedule(contract)
     clocks = clocks_of(ticket)
-    assert clocks[Metric.RESPONSE].state == ClockState.MET
+    assert clocks[Metric.RESPONSE].state == SlaState.MET
     assert clocks[Metric.RESPONSE].due_at == sh(2026, 11, 23, 12, 0)  # P1's 2 h, as met
     assert clocks[Metric.RESTORE].due_at == schedule.add_service_time(MONDAY, timedelta(hours=72))
     assert clocks[Metric.RESTORE].target_amount == 72
@@ -79,14 +79,14 @@ def test_a_metric_without_target_at_the_new_priority_is_not_applicable(responded
     ticket = ticket_downgrade(ticket=responded, by=engineer, reason="r", now=LATER)
 
     restore = clocks_of(ticket)[Metric.RESTORE]
-    assert restore.state == ClockState.NOT_APPLICABLE
+    assert restore.state == SlaState.NOT_APPLICABLE
     assert restore.due_at is None
 
 
 def test_a_recorded_breach_stays_recorded_and_the_clock_runs_to_its_new_due(responded, engineer):
     breach = sh(2026, 11, 24, 9, 1)  # P1 restore was due Tue 09:00 (Mon 10:00 + 8 h)
     Clock.objects.filter(ticket=responded, metric=Metric.RESTORE).update(
-        state=ClockState.BREACHED, breached_at=breach
+        state=SlaState.BREACHED, breached_at=breach
     )
 
     ticket = ticket_downgrade(
@@ -94,7 +94,7 @@ def test_a_recorded_breach_stays_recorded_and_the_clock_runs_to_its_new_due(resp
     )
 
     restore = clocks_of(ticket)[Metric.RESTORE]
-    assert restore.state == ClockState.RUNNING
+    assert restore.state == SlaState.RUNNING
     assert restore.breached_at == breach
     assert ticket.sla_state == "running"
 
@@ -103,12 +103,12 @@ def test_a_reply_late_for_the_old_target_but_in_time_for_the_new_one_is_met(open
     ticket = open_ticket(now=MONDAY, priority="P2")
     # P2 response (4 h) answered after 6 h: breached; P3's 24 h would have been met.
     message_post(ticket=ticket, author=engineer, body="Late.", now=sh(2026, 11, 23, 16, 0))
-    assert clocks_of(ticket)[Metric.RESPONSE].state == ClockState.BREACHED
+    assert clocks_of(ticket)[Metric.RESPONSE].state == SlaState.BREACHED
 
     ticket = ticket_downgrade(ticket=ticket, by=engineer, reason="r", now=sh(2026, 11, 23, 17))
 
     response = clocks_of(ticket)[Metric.RESPONSE]
-    assert response.state == ClockState.MET
+    assert response.state == SlaState.MET
     assert response.breached_at is not None
 
 

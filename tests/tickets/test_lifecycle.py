@@ -4,18 +4,11 @@ from datetime import timedelta
 
 import pytest
 
-from config.errors import ServiceError
-from contracts.services import contract_schedule
-from sla.models import ClockState, Metric
+from contracts.schedule import contract_schedule
+from core.errors import ServiceError
+from sla.models import Metric
 from tests.tickets.helpers import clocks_of, sh
-from tickets.models import (
-    AgreementStatus,
-    EventField,
-    Message,
-    SlaState,
-    TicketEvent,
-    TicketStatus,
-)
+from tickets.models import AgreementStatus, EventField, Message, SlaState, TicketEvent, TicketStatus
 from tickets.services import (
     agreement_propose,
     message_post,
@@ -58,14 +51,14 @@ def test_waiting_over_a_weekend_moves_restore_and_fix_by_service_time_only(
 
     after = clocks_of(responded)
     # Fri 16:00-18:00 and Mon 09:00-10:00: 3 service hours out of 66 elapsed.
-    assert paused[Metric.RESTORE].state == ClockState.PAUSED
-    assert paused[Metric.FIX].state == ClockState.PAUSED
+    assert paused[Metric.RESTORE].state == SlaState.PAUSED
+    assert paused[Metric.FIX].state == SlaState.PAUSED
     assert after[Metric.RESTORE].paused_total == 3 * H
     assert after[Metric.RESTORE].due_at == sh(2026, 11, 30, 12, 0)
     assert after[Metric.FIX].due_at == contract_schedule(contract).add_service_time(
         before[Metric.FIX].due_at, 3 * H
     )
-    assert after[Metric.RESTORE].state == ClockState.RUNNING
+    assert after[Metric.RESTORE].state == SlaState.RUNNING
     assert after[Metric.RESPONSE].due_at == before[Metric.RESPONSE].due_at
 
 
@@ -75,7 +68,7 @@ def test_the_response_clock_never_pauses(open_ticket, engineer):
     ticket_wait_for_customer(ticket=ticket, by=engineer, reason="Which version?", now=FRIDAY)
 
     response = clocks_of(ticket)[Metric.RESPONSE]
-    assert response.state == ClockState.RUNNING
+    assert response.state == SlaState.RUNNING
     assert response.due_at == sh(2026, 11, 27, 12, 0)
     ticket.refresh_from_db()
     assert ticket.next_due_at == response.due_at
@@ -115,8 +108,8 @@ def test_restored_meets_the_restore_clock(responded, engineer):
     )
 
     clocks = clocks_of(ticket)
-    assert clocks[Metric.RESTORE].state == ClockState.MET
-    assert clocks[Metric.FIX].state == ClockState.RUNNING
+    assert clocks[Metric.RESTORE].state == SlaState.MET
+    assert clocks[Metric.FIX].state == SlaState.RUNNING
     assert ticket.status == TicketStatus.RESTORED
     assert ticket.restored_at == sh(2026, 11, 27, 15)
 
@@ -134,7 +127,7 @@ def test_resolved_meets_fix_and_stops_every_clock(responded, engineer):
     ticket = ticket_resolve(ticket=responded, by=engineer, note="Patched", now=sh(2026, 11, 27, 15))
 
     clocks = clocks_of(ticket)
-    assert {c.state for c in clocks.values()} == {ClockState.MET}
+    assert {c.state for c in clocks.values()} == {SlaState.MET}
     assert clocks[Metric.FIX].met_at == sh(2026, 11, 27, 15)
     assert ticket.status == TicketStatus.RESOLVED
     assert ticket.next_due_at is None
@@ -146,8 +139,8 @@ def test_resolving_keeps_a_breach_breached(responded, engineer):
     ticket = ticket_resolve(ticket=responded, by=engineer, now=sh(2026, 11, 30, 10))
 
     clocks = clocks_of(ticket)
-    assert clocks[Metric.RESTORE].state == ClockState.BREACHED
-    assert clocks[Metric.FIX].state == ClockState.MET
+    assert clocks[Metric.RESTORE].state == SlaState.BREACHED
+    assert clocks[Metric.FIX].state == SlaState.MET
     assert ticket.sla_state == SlaState.BREACHED
 
 
@@ -156,7 +149,7 @@ def test_resolving_while_waiting_meets_the_paused_clocks(responded, engineer):
 
     ticket = ticket_resolve(ticket=responded, by=engineer, now=sh(2026, 12, 1, 10))
 
-    assert {c.state for c in clocks_of(ticket).values()} == {ClockState.MET}
+    assert {c.state for c in clocks_of(ticket).values()} == {SlaState.MET}
 
 
 def test_resolving_withdraws_an_open_proposal(responded, engineer):
@@ -199,10 +192,10 @@ def test_reopening_runs_the_fix_clock_again_moved_by_the_time_resolved(
 
     clocks = clocks_of(ticket)
     # Resolved Fri 15:00 - Mon 10:00: 4 service hours.
-    assert clocks[Metric.FIX].state == ClockState.RUNNING
+    assert clocks[Metric.FIX].state == SlaState.RUNNING
     assert clocks[Metric.FIX].met_at is None
     assert clocks[Metric.FIX].due_at == contract_schedule(contract).add_service_time(fix_due, 4 * H)
-    assert clocks[Metric.RESPONSE].state == ClockState.MET
+    assert clocks[Metric.RESPONSE].state == SlaState.MET
     assert ticket.status == TicketStatus.RESTORED
     assert ticket.resolved_at is None
     with pytest.raises(ServiceError):
@@ -221,9 +214,9 @@ def test_unsupported_build_stops_the_clocks_and_tells_the_customer(open_ticket, 
     )
 
     clocks = clocks_of(ticket)
-    assert clocks[Metric.RESPONSE].state == ClockState.MET
-    assert clocks[Metric.RESTORE].state == ClockState.NOT_APPLICABLE
-    assert clocks[Metric.FIX].state == ClockState.NOT_APPLICABLE
+    assert clocks[Metric.RESPONSE].state == SlaState.MET
+    assert clocks[Metric.RESTORE].state == SlaState.NOT_APPLICABLE
+    assert clocks[Metric.FIX].state == SlaState.NOT_APPLICABLE
     assert clocks[Metric.FIX].due_at is None
     assert ticket.unsupported_build is True
     assert ticket.next_due_at is None
@@ -253,4 +246,4 @@ def test_unsupported_build_clocks_stay_out_of_a_later_downgrade(open_ticket, eng
 
     ticket_downgrade(ticket=ticket, by=engineer, reason="Minor", now=sh(2026, 11, 27, 11))
 
-    assert clocks_of(ticket)[Metric.RESTORE].state == ClockState.NOT_APPLICABLE
+    assert clocks_of(ticket)[Metric.RESTORE].state == SlaState.NOT_APPLICABLE

@@ -5,9 +5,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from config.errors import ServiceError
-from contracts.services import EntitlementError, contract_schedule
-from sla.models import ClockState, Metric
+from contracts.schedule import contract_schedule
+from contracts.services import EntitlementError
+from core.errors import ServiceError
+from sla.models import Metric
 from tests.factories import ContractFactory, StaffFactory, VersionFactory, tier
 from tests.tickets.helpers import MONDAY, clocks_of, sh
 from tickets.models import EventField, SlaState, Ticket, TicketEvent, TicketStatus
@@ -47,7 +48,7 @@ def test_5x8_p3_has_no_restore_clock(open_ticket):
     ticket = open_ticket(priority="P3")
     restore = clocks_of(ticket)[Metric.RESTORE]
 
-    assert restore.state == ClockState.NOT_APPLICABLE
+    assert restore.state == SlaState.NOT_APPLICABLE
     assert restore.due_at is None
     assert restore.at_risk_at is None
 
@@ -55,9 +56,9 @@ def test_5x8_p3_has_no_restore_clock(open_ticket):
 def test_p4_has_only_a_response_clock(open_ticket):
     clocks = clocks_of(open_ticket(priority="P4"))
 
-    assert clocks[Metric.RESPONSE].state == ClockState.RUNNING
-    assert clocks[Metric.RESTORE].state == ClockState.NOT_APPLICABLE
-    assert clocks[Metric.FIX].state == ClockState.NOT_APPLICABLE
+    assert clocks[Metric.RESPONSE].state == SlaState.RUNNING
+    assert clocks[Metric.RESTORE].state == SlaState.NOT_APPLICABLE
+    assert clocks[Metric.FIX].state == SlaState.NOT_APPLICABLE
 
 
 def test_version_past_end_of_maintenance_has_no_fix_clock(open_ticket, contract):
@@ -71,7 +72,7 @@ def test_version_past_end_of_maintenance_has_no_fix_clock(open_ticket, contract)
 
     fix = clocks_of(ticket)[Metric.FIX]
     assert ticket.fix_target is False
-    assert fix.state == ClockState.NOT_APPLICABLE
+    assert fix.state == SlaState.NOT_APPLICABLE
     assert fix.due_at is None
     assert "end of maintenance" in ticket.events.get(field=EventField.OPENED).reason
 

@@ -8,11 +8,11 @@ import time
 import pytest
 from django.db import connection
 
-from config.errors import ServiceError
+from core.errors import ServiceError
 from tests.factories import ContactFactory, ContractFactory, StaffFactory, VersionFactory
 from tests.tickets.helpers import MONDAY, sh, ticket_opener
 from tickets.models import Agreement, EventField, Ticket, TicketEvent
-from tickets.services import _common, agreement_propose, message_post
+from tickets.services import agreement_propose, locks, message_post
 from tickets.services import agreements as agreements_service
 from tickets.services import messages as messages_service
 
@@ -52,7 +52,7 @@ def slow_lock(monkeypatch):
     would see it unanswered (or without a proposal) and both would write."""
 
     def slow(ticket):
-        locked = _common.lock_ticket(ticket)
+        locked = locks.lock_ticket(ticket)
         time.sleep(0.5)
         return locked
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from config.errors import ServiceError
+from core.errors import ServiceError
 from tests.factories import PartnerUserFactory
 from tests.tickets.helpers import MONDAY, sh
 from tickets.models import EventField, SessionStatus, TicketEvent

@@ -10,11 +10,11 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from config.errors import ServiceError
-from sla.models import ClockState, Metric
+from core.errors import ServiceError
+from sla.models import Metric
 from tests.factories import PartnerUserFactory
 from tests.tickets.helpers import clocks_of, sh
-from tickets.models import Attachment, Message, MessageKind, Ticket, TicketStatus
+from tickets.models import Attachment, Message, MessageKind, SlaState, Ticket, TicketStatus
 from tickets.services import (
     attachment_add,
     call_log,
@@ -39,7 +39,7 @@ def test_first_public_staff_reply_meets_the_response_clock(open_ticket, engineer
 
     ticket.refresh_from_db()
     response = clocks_of(ticket)[Metric.RESPONSE]
-    assert response.state == ClockState.MET
+    assert response.state == SlaState.MET
     assert response.met_at == REPLY_AT
     assert ticket.first_response_at == REPLY_AT
     assert ticket.status == TicketStatus.IN_PROGRESS
@@ -54,7 +54,7 @@ def test_an_internal_note_is_not_a_response(open_ticket, engineer):
 
     ticket.refresh_from_db()
     assert note.kind == MessageKind.NOTE
-    assert clocks_of(ticket)[Metric.RESPONSE].state == ClockState.RUNNING
+    assert clocks_of(ticket)[Metric.RESPONSE].state == SlaState.RUNNING
     assert ticket.first_response_at is None
     assert ticket.status == TicketStatus.NEW
 
@@ -65,7 +65,7 @@ def test_a_customer_reply_is_not_a_response(open_ticket, contact):
     message_post(ticket=ticket, author=contact, body="Any news?", now=REPLY_AT)
 
     ticket.refresh_from_db()
-    assert clocks_of(ticket)[Metric.RESPONSE].state == ClockState.RUNNING
+    assert clocks_of(ticket)[Metric.RESPONSE].state == SlaState.RUNNING
     assert ticket.first_response_at is None
 
 
@@ -104,7 +104,7 @@ def test_a_late_first_response_is_a_breach(open_ticket, engineer):
     message_post(ticket=ticket, author=engineer, body="Sorry.", now=sh(2026, 11, 23, 12, 30))
 
     ticket.refresh_from_db()
-    assert clocks_of(ticket)[Metric.RESPONSE].state == ClockState.BREACHED
+    assert clocks_of(ticket)[Metric.RESPONSE].state == SlaState.BREACHED
     assert ticket.sla_state == "breached"
 
 
@@ -136,7 +136,7 @@ def test_a_customer_reply_ends_the_wait(open_ticket, engineer, contact):
 
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.IN_PROGRESS
-    assert clocks_of(ticket)[Metric.RESTORE].state == ClockState.RUNNING
+    assert clocks_of(ticket)[Metric.RESTORE].state == SlaState.RUNNING
 
 
 # --- attachments ------------------------------------------------------------------------------

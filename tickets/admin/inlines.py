@@ -8,17 +8,20 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 
-from sla.models import Clock, ClockState, Metric, Priority
-from tickets.admin.base import local_time, sla_badge
+from core.badges import sla_badge
+from core.timefmt import local_time
+from sla.models import Metric, Priority
 from tickets.models import (
     Agreement,
     Attachment,
+    Clock,
     EventField,
     RemoteSession,
+    SlaState,
     TicketEvent,
     TicketStatus,
 )
-from tickets.services import clock_summary
+from tickets.sla.summary import clock_summary
 
 # --- inlines ----------------------------------------------------------------------------------
 
@@ -70,12 +73,13 @@ class ClockInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("ticket__contract").order_by(order)
 
     def _local(self, obj, value):
-        return local_time(value, obj.ticket.contract.timezone)
+        return local_time(value, obj.ticket.contract.timezone) or "—"
 
     @admin.display(description=gettext_lazy("state"))
     def state_badge(self, obj):
         # As the ticket's badge reads it: a running clock past 75 % is at risk.
-        return sla_badge(clock_summary(obj, timezone.now()))
+        state = clock_summary(obj, timezone.now())
+        return sla_badge(state, SlaState(state).label)
 
     @admin.display(description=gettext_lazy("target"))
     def target(self, obj):
@@ -107,9 +111,9 @@ class ClockInline(ReadOnlyInline):
 _EVENT_VALUES = {
     EventField.STATUS: TicketStatus,
     EventField.PRIORITY: Priority,
-    EventField.SLA_RESPONSE: ClockState,
-    EventField.SLA_RESTORE: ClockState,
-    EventField.SLA_FIX: ClockState,
+    EventField.SLA_RESPONSE: SlaState,
+    EventField.SLA_RESTORE: SlaState,
+    EventField.SLA_FIX: SlaState,
 }
 
 
@@ -132,7 +136,7 @@ class TicketEventInline(ReadOnlyInline):
 
     @admin.display(description=gettext_lazy("when"))
     def when(self, obj):
-        return local_time(obj.at, obj.ticket.contract.timezone)
+        return local_time(obj.at, obj.ticket.contract.timezone) or "—"
 
     @admin.display(description=gettext_lazy("before"))
     def before_value(self, obj):
@@ -162,7 +166,7 @@ class AttachmentInline(ReadOnlyInline):
 
     @admin.display(description=gettext_lazy("uploaded"))
     def uploaded(self, obj):
-        return local_time(obj.uploaded_at, obj.ticket.contract.timezone)
+        return local_time(obj.uploaded_at, obj.ticket.contract.timezone) or "—"
 
 
 class AgreementInline(ReadOnlyInline):
@@ -179,11 +183,11 @@ class AgreementInline(ReadOnlyInline):
 
     @admin.display(description=gettext_lazy("proposed resolution time"))
     def due(self, obj):
-        return local_time(obj.due_at, obj.ticket.contract.timezone)
+        return local_time(obj.due_at, obj.ticket.contract.timezone) or "—"
 
     @admin.display(description=gettext_lazy("decided"))
     def decided(self, obj):
-        return local_time(obj.decided_at, obj.ticket.contract.timezone)
+        return local_time(obj.decided_at, obj.ticket.contract.timezone) or "—"
 
 
 class RemoteSessionInline(ReadOnlyInline):
@@ -210,4 +214,4 @@ class RemoteSessionInline(ReadOnlyInline):
 
     @admin.display(description=gettext_lazy("starts"))
     def starts(self, obj):
-        return local_time(obj.starts_at, obj.ticket.contract.timezone)
+        return local_time(obj.starts_at, obj.ticket.contract.timezone) or "—"

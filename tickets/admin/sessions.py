@@ -5,13 +5,9 @@ from django.contrib import admin
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tickets.admin.base import (
-    ActionForm,
-    OptionalReasonForm,
-    ServiceAction,
-    ServiceActionAdmin,
-    local_time,
-)
+from core.admin_actions import ActionForm, ReadOnlyAdmin, ServiceAction
+from core.timefmt import local_time
+from tickets.admin.base import OptionalReasonForm, TicketActionsMixin
 from tickets.admin.ticket_actions import ConsentForm
 from tickets.models import Agreement, AgreementStatus, RemoteSession, SessionStatus
 from tickets.services import (
@@ -43,7 +39,7 @@ def _withdraw(agreement, data, user, now):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(ServiceActionAdmin):
+class AgreementAdmin(TicketActionsMixin, ReadOnlyAdmin):
     service_actions = {
         "consent": ServiceAction(
             gettext_lazy("Record written consent"), ConsentForm, _consent, _proposed
@@ -94,15 +90,15 @@ class AgreementAdmin(ServiceActionAdmin):
 
     @admin.display(description=gettext_lazy("proposed resolution time"), ordering="due_at")
     def due(self, obj):
-        return local_time(obj.due_at, obj.ticket.contract.timezone)
+        return local_time(obj.due_at, obj.ticket.contract.timezone) or "—"
 
     @admin.display(description=gettext_lazy("proposed"), ordering="proposed_at")
     def proposed(self, obj):
-        return local_time(obj.proposed_at, obj.ticket.contract.timezone)
+        return local_time(obj.proposed_at, obj.ticket.contract.timezone) or "—"
 
     @admin.display(description=gettext_lazy("decided"))
     def decided(self, obj):
-        return local_time(obj.decided_at, obj.ticket.contract.timezone)
+        return local_time(obj.decided_at, obj.ticket.contract.timezone) or "—"
 
 
 class RecordForm(ActionForm):
@@ -137,7 +133,7 @@ def _cancel(session, data, user, now):
 
 
 @admin.register(RemoteSession)
-class RemoteSessionAdmin(ServiceActionAdmin):
+class RemoteSessionAdmin(TicketActionsMixin, ReadOnlyAdmin):
     service_actions = {
         "record": ServiceAction(gettext_lazy("Record next steps"), RecordForm, _record, _requested),
         "cancel": ServiceAction(gettext_lazy("Cancel"), OptionalReasonForm, _cancel, _requested),
@@ -182,8 +178,8 @@ class RemoteSessionAdmin(ServiceActionAdmin):
 
     @admin.display(description=gettext_lazy("starts"), ordering="starts_at")
     def starts(self, obj):
-        return local_time(obj.starts_at, obj.ticket.contract.timezone)
+        return local_time(obj.starts_at, obj.ticket.contract.timezone) or "—"
 
     @admin.display(description=gettext_lazy("recorded"))
     def recorded(self, obj):
-        return local_time(obj.recorded_at, obj.ticket.contract.timezone)
+        return local_time(obj.recorded_at, obj.ticket.contract.timezone) or "—"

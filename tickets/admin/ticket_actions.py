@@ -5,15 +5,10 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.errors import ServiceError
+from core.admin_actions import ActionForm, ServiceAction
+from core.errors import ServiceError
 from sla.models import Priority
-from tickets.admin.base import (
-    ActionForm,
-    OptionalNoteForm,
-    OptionalReasonForm,
-    ReasonForm,
-    ServiceAction,
-)
+from tickets.admin.base import OptionalNoteForm, OptionalReasonForm, ReasonForm
 from tickets.models import Agreement, AgreementStatus, Ticket, TicketStatus
 from tickets.services import (
     agreement_accept,

@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.errors import ServiceError
 from contracts.models import Contract, Product, ProductVersion, SupportContact
 from contracts.selectors import contacts_for_user
+from core.errors import ServiceError
 from sla.models import Channel, Priority
 from tickets.models import Ticket
 from tickets.services import ticket_open

@@ -5,12 +5,16 @@ support by phone, WeChat or e-mail are logged from the list's "Log a ticket" but
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.db.models import Case, F, Value, When
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext_lazy
 
-from tickets.admin.base import ServiceActionAdmin, local_time, sla_badge
+from core.admin_actions import ReadOnlyAdmin
+from core.badges import sla_badge
+from core.files import private_file_response
+from core.timefmt import local_time
+from tickets.admin.base import TicketActionsMixin
 from tickets.admin.inlines import (
     AgreementInline,
     AttachmentInline,
@@ -42,7 +46,7 @@ class SlaStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Ticket)
-class TicketAdmin(TicketLogAdminMixin, ServiceActionAdmin):
+class TicketAdmin(TicketLogAdminMixin, TicketActionsMixin, ReadOnlyAdmin):
     service_actions = TICKET_ACTIONS
     change_form_template = "admin/tickets/ticket/change_form.html"
     list_display = [
@@ -142,9 +146,6 @@ class TicketAdmin(TicketLogAdminMixin, ServiceActionAdmin):
         "closed",
     ]
 
-    class Media:
-        css = {"all": ["admin/css/sla.css"]}
-
     def get_queryset(self, request):
         return (
             super()
@@ -170,6 +171,8 @@ class TicketAdmin(TicketLogAdminMixin, ServiceActionAdmin):
     def ticket_of(self, obj):
         return obj
 
+    action_summary_template = "admin/tickets/_ticket_summary.html"
+
     def action_context(self, obj) -> dict:
         return {
             "proposal": Agreement.objects.filter(
@@ -194,12 +197,7 @@ class TicketAdmin(TicketLogAdminMixin, ServiceActionAdmin):
         if ticket is None or not self.has_view_permission(request, ticket):
             raise Http404
         attachment = get_object_or_404(Attachment, pk=attachment_id, ticket=ticket)
-        return FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=attachment.name,
-            content_type=attachment.content_type,
-        )
+        return private_file_response(attachment.file, filename=attachment.name)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
@@ -212,7 +210,7 @@ class TicketAdmin(TicketLogAdminMixin, ServiceActionAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _local(self, obj, value):
-        return local_time(value, obj.contract.timezone)
+        return local_time(value, obj.contract.timezone) or "—"
 
     @admin.display(description=gettext_lazy("number"), ordering="pk")
     def number(self, obj):
@@ -228,7 +226,7 @@ class TicketAdmin(TicketLogAdminMixin, ServiceActionAdmin):
 
     @admin.display(description=gettext_lazy("SLA"), ordering="sla_state")
     def sla(self, obj):
-        return sla_badge(obj.sla_state)
+        return sla_badge(obj.sla_state, obj.get_sla_state_display())
 
     @admin.display(description=gettext_lazy("next due"), ordering="next_due_at")
     def next_due(self, obj):

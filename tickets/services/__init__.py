@@ -1,7 +1,7 @@
 """Every write to tickets goes through these services (STYLE.md: `<entity>_<verb>`, keyword-only,
-`now=` passed in, one transaction each, the ticket row locked for state changes)."""
+`now=` passed in, one transaction each, the ticket row locked for state changes, each change a
+unit of work: tickets.services.change). The SLA summary rule is tickets.sla.summary."""
 
-from tickets.services._common import TicketError, clock_summary, ticket_refresh_sla
 from tickets.services.agreements import (
     agreement_accept,
     agreement_decline,
@@ -9,6 +9,7 @@ from tickets.services.agreements import (
     agreement_withdraw,
 )
 from tickets.services.attachments import ALLOWED_TYPES, attachment_add, attachment_check
+from tickets.services.errors import TicketError
 from tickets.services.lifecycle import (
     ticket_close,
     ticket_open,
@@ -19,17 +20,13 @@ from tickets.services.lifecycle import (
     ticket_wait_for_customer,
 )
 from tickets.services.messages import call_log, message_post
-from tickets.services.recompute import contract_hours_changed, ticket_clocks_recompute
+from tickets.services.recompute import ticket_clocks_recompute
 from tickets.services.remote import (
     remote_session_cancel,
     remote_session_record,
     remote_session_request,
 )
-from tickets.services.triage import (
-    ticket_assign,
-    ticket_downgrade,
-    ticket_mark_unsupported_build,
-)
+from tickets.services.triage import ticket_assign, ticket_downgrade, ticket_mark_unsupported_build
 
 __all__ = [
     "ALLOWED_TYPES",
@@ -41,8 +38,6 @@ __all__ = [
     "attachment_add",
     "attachment_check",
     "call_log",
-    "clock_summary",
-    "contract_hours_changed",
     "message_post",
     "remote_session_cancel",
     "remote_session_record",
@@ -53,7 +48,6 @@ __all__ = [
     "ticket_downgrade",
     "ticket_mark_unsupported_build",
     "ticket_open",
-    "ticket_refresh_sla",
     "ticket_reopen",
     "ticket_resolve",
     "ticket_restore",

@@ -12,26 +12,16 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from contracts.services import contract_schedule
-from sla.clocks import clock_set_due
-from sla.models import ClockState, Metric
-from tickets.models import Agreement, AgreementStatus, EventField, Ticket, TicketEvent
-from tickets.services._common import (
-    TicketError,
-    clock_events,
-    event,
-    is_named_contact,
-    local_text,
-    lock_clocks,
-    lock_ticket,
-    record,
-    require_open,
-    require_responded,
-    require_staff,
-    require_text,
-    snapshot,
-    ticket_refresh_sla,
-)
+from core.roles import is_support_staff
+from sla.models import Metric
+from tickets import history
+from tickets.models import Agreement, AgreementStatus, SlaState, Ticket, TicketEvent
+from tickets.services.change import ticket_change
+from tickets.services.checks import require_open, require_responded, require_text
+from tickets.services.errors import TicketError
+from tickets.services.locks import lock_clocks, lock_ticket
+from tickets.services.permissions import is_named_contact, require_staff
+from tickets.sla.clocks import clock_set_due
 
 _AGREED_METRICS = (Metric.FIX, Metric.RESTORE)
 
@@ -39,14 +29,14 @@ _AGREED_METRICS = (Metric.FIX, Metric.RESTORE)
 def _clock_open(clock) -> bool:
     """A clock an agreed time can still apply to: not yet reached, and with a target."""
     return clock.met_at is None and clock.state in (
-        ClockState.RUNNING,
-        ClockState.PAUSED,
-        ClockState.BREACHED,
+        SlaState.RUNNING,
+        SlaState.PAUSED,
+        SlaState.BREACHED,
     )
 
 
 def _describe(agreement: Agreement, ticket: Ticket) -> str:
-    return f"{agreement.status} {local_text(ticket, agreement.due_at)}"
+    return history.agreement_text(ticket, agreement.status, agreement.due_at)
 
 
 def _lock(agreement: Agreement) -> tuple[Ticket, Agreement]:
@@ -67,14 +57,8 @@ def _decide(agreement: Agreement, ticket: Ticket, status: str, *, by, now, reaso
     agreement.decided_at = now
     agreement.save(update_fields=["status", "decided_by", "decided_at", "written_consent"])
     return [
-        event(
-            ticket,
-            actor=by,
-            at=now,
-            field=EventField.AGREEMENT,
-            before=before,
-            after=_describe(agreement, ticket),
-            reason=reason,
+        history.agreement_changed(
+            ticket, by=by, at=now, before=before, after=_describe(agreement, ticket), reason=reason
         )
     ]
 
@@ -122,15 +106,10 @@ def agreement_propose(
             _("A proposal is already waiting for the customer; withdraw it first."),
             code="agreement_open",
         ) from exc
-    record(
+    history.record(
         [
-            event(
-                ticket,
-                actor=by,
-                at=now,
-                field=EventField.AGREEMENT,
-                after=_describe(agreement, ticket),
-                reason=reason,
+            history.agreement_changed(
+                ticket, by=by, at=now, after=_describe(agreement, ticket), reason=reason
             )
         ]
     )
@@ -146,7 +125,8 @@ def agreement_accept(
     of the fix clock, and of the restore clock if service is not restored yet."""
     ticket, agreement = _lock(agreement)
     require_open(ticket)
-    if by.is_staff:
+    staff = is_support_staff(by)
+    if staff:
         if not written_consent:
             raise TicketError(
                 _("Support can accept only by recording the customer's written consent."),
@@ -164,22 +144,20 @@ def agreement_accept(
             _("The proposed time has passed; ask support for a new proposal."),
             code="due_in_past",
         )
-    clocks = lock_clocks(ticket)
-    before = snapshot(clocks)
-    schedule = contract_schedule(ticket.contract)
-    for metric in _AGREED_METRICS:
-        if metric in clocks and _clock_open(clocks[metric]):
-            clock_set_due(clocks[metric], schedule, agreement.due_at, now)
-    agreement.written_consent = bool(by.is_staff and written_consent)
+    agreement.written_consent = bool(staff and written_consent)
     reason = (
         _("Written consent of the customer recorded by support.")
         if agreement.written_consent
         else _("Accepted by the customer.")
     )
-    events = _decide(agreement, ticket, AgreementStatus.ACCEPTED, by=by, now=now, reason=reason)
-    events += clock_events(ticket, before, clocks, actor=by, at=now, reason=agreement.reason)
-    record(events)
-    ticket_refresh_sla(ticket, now, clocks)
+    with ticket_change(ticket, by=by, now=now, reason=agreement.reason) as change:
+        for metric in _AGREED_METRICS:
+            clock = change.clocks.get(metric)
+            if clock is not None and _clock_open(clock):
+                clock_set_due(clock, change.schedule, agreement.due_at, now)
+        change.add(
+            *_decide(agreement, ticket, AgreementStatus.ACCEPTED, by=by, now=now, reason=reason)
+        )
     return agreement
 
 
@@ -188,13 +166,13 @@ def agreement_decline(*, agreement: Agreement, by, reason: str = "", now: dateti
     """The customer declines the proposal (a named contact, or support recording the refusal);
     the current due times stay."""
     ticket, agreement = _lock(agreement)
-    if not by.is_staff and not is_named_contact(by, ticket):
+    if not is_support_staff(by) and not is_named_contact(by, ticket):
         raise TicketError(
             _("Only a named support contact of contract %(number)s can decline.")
             % {"number": ticket.contract.number},
             code="forbidden",
         )
-    record(
+    history.record(
         _decide(agreement, ticket, AgreementStatus.DECLINED, by=by, now=now, reason=reason.strip())
     )
     return agreement
@@ -205,7 +183,7 @@ def agreement_withdraw(*, agreement: Agreement, by, reason: str = "", now: datet
     """Support withdraws its proposal before the customer decides."""
     require_staff(by)
     ticket, agreement = _lock(agreement)
-    record(
+    history.record(
         _decide(agreement, ticket, AgreementStatus.WITHDRAWN, by=by, now=now, reason=reason.strip())
     )
     return agreement

@@ -12,8 +12,11 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-from tickets.models import Attachment, Message, Ticket, TicketStatus
-from tickets.services._common import TicketError, lock_ticket, require_participant
+from tickets.models import Attachment, Message, Ticket
+from tickets.services.checks import require_not_closed
+from tickets.services.errors import TicketError
+from tickets.services.locks import lock_ticket
+from tickets.services.permissions import require_participant
 
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06")
 _GZIP = (b"\x1f\x8b",)
@@ -167,10 +170,7 @@ def attachment_add(
     """Add one log or archive to a ticket (or to one of its messages)."""
     ticket = lock_ticket(ticket)
     require_participant(by, ticket)
-    if ticket.status == TicketStatus.CLOSED:
-        raise TicketError(
-            _("Ticket #%(number)s is closed.") % {"number": ticket.pk}, code="ticket_closed"
-        )
+    require_not_closed(ticket)
     if message is not None and message.ticket_id != ticket.pk:
         raise TicketError(_("This message belongs to another ticket."), code="invalid")
     return attachments_store(ticket=ticket, files=[file], by=by, now=now, message=message)[0]

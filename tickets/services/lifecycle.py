@@ -13,44 +13,21 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from contracts.models import Contract, Product, ProductVersion
-from contracts.services import contract_schedule, entitlement_require
-from sla.clocks import clock_meet, clock_pause, clock_reopen, clock_resume, clocks_start
+from contracts.schedule import contract_schedule
+from contracts.services import entitlement_require
+from core.roles import is_support_staff
 from sla.models import Channel, Metric, Priority
-from tickets.models import EventField, Ticket, TicketStatus
-from tickets.services._common import (
-    TicketError,
-    clock_events,
-    event,
-    lock_clocks,
-    lock_ticket,
-    record,
-    require_open,
-    require_participant,
-    require_responded,
-    require_staff,
-    require_text,
-    set_status,
-    snapshot,
-    ticket_refresh_sla,
-)
+from tickets import history
+from tickets.models import Ticket, TicketStatus
 from tickets.services.agreements import proposal_withdraw_open
 from tickets.services.attachments import attachments_store
-
-TICKET_FIELDS = [
-    "status",
-    "priority",
-    "assignee",
-    "first_response_at",
-    "restored_at",
-    "resolved_at",
-    "closed_at",
-    "unsupported_build",
-    "updated_at",
-]
-
-
-def save_ticket(ticket: Ticket) -> None:
-    ticket.save(update_fields=TICKET_FIELDS)
+from tickets.services.change import TicketChange, ticket_change
+from tickets.services.checks import require_open, require_responded, require_text
+from tickets.services.errors import TicketError
+from tickets.services.locks import lock_ticket
+from tickets.services.permissions import require_participant, require_staff
+from tickets.sla.clocks import clock_meet, clock_pause, clock_reopen, clock_resume, clocks_start
+from tickets.sla.summary import ticket_refresh_sla
 
 
 def working_status(ticket: Ticket) -> str:
@@ -82,7 +59,7 @@ def ticket_open(
     if logged_by is not None:
         require_staff(logged_by)
     actor = logged_by or reporter
-    if not reporter.is_staff and reporter.customer_id != contract.customer_id:
+    if not is_support_staff(reporter) and reporter.customer_id != contract.customer_id:
         raise TicketError(
             _("The reporter must be a user of %(customer)s.") % {"customer": contract.customer},
             code="reporter_not_customer",
@@ -168,52 +145,31 @@ def ticket_open(
             "version": version.name,
             "date": version.end_of_maintenance.isoformat(),
         }
-    record(
-        [
-            event(
-                ticket,
-                actor=actor,
-                at=now,
-                field=EventField.OPENED,
-                after=f"{priority} {channel}",
-                reason=reason,
-            )
-        ]
-    )
+    history.record([history.opened(ticket, by=actor, at=now, reason=reason)])
     attachments_store(ticket=ticket, files=attachments, by=actor, now=now)
     ticket_refresh_sla(ticket, now, clocks)
     return ticket
 
 
-def first_response(ticket: Ticket, *, by, now: datetime) -> list:
+def first_response(change: TicketChange) -> None:
     """The first public reply or logged call of support meets the response clock and puts a
-    new ticket in progress. Returns the history entries."""
+    new ticket in progress."""
+    ticket = change.ticket
     if ticket.first_response_at is not None:
-        return []
-    ticket.first_response_at = now
-    clocks = lock_clocks(ticket)
-    before = snapshot(clocks)
-    if Metric.RESPONSE in clocks:
-        clock_meet(clocks[Metric.RESPONSE], now)
-    events = clock_events(ticket, before, clocks, actor=by, at=now)
+        return
+    ticket.first_response_at = change.now
+    if Metric.RESPONSE in change.clocks:
+        clock_meet(change.clocks[Metric.RESPONSE], change.now)
     if ticket.status == TicketStatus.NEW:
-        events += set_status(ticket, TicketStatus.IN_PROGRESS, actor=by, at=now)
-    ticket_refresh_sla(ticket, now, clocks)
-    return events
+        change.set_status(TicketStatus.IN_PROGRESS)
 
 
-def resume_clocks(ticket: Ticket, *, by, now: datetime, reason: str = "") -> list:
+def resume_clocks(change: TicketChange) -> None:
     """End the wait for the customer: restore and fix run again, moved on by the service time
-    they spent paused. Returns the history entries."""
-    clocks = lock_clocks(ticket)
-    before = snapshot(clocks)
-    schedule = contract_schedule(ticket.contract)
-    for clock in clocks.values():
-        clock_resume(clock, schedule, now)
-    events = set_status(ticket, working_status(ticket), actor=by, at=now, reason=reason)
-    events += clock_events(ticket, before, clocks, actor=by, at=now, reason=reason)
-    ticket_refresh_sla(ticket, now, clocks)
-    return events
+    they spent paused."""
+    for clock in change.clocks.values():
+        clock_resume(clock, change.schedule, change.now)
+    change.set_status(working_status(change.ticket))
 
 
 @transaction.atomic
@@ -226,16 +182,11 @@ def ticket_wait_for_customer(*, ticket: Ticket, by, reason: str, now: datetime) 
     if ticket.status == TicketStatus.WAITING:
         raise TicketError(_("The ticket is already waiting for the customer."), code="waiting")
     reason = require_text(reason, "reason", _("Say what the customer should send."))
-    clocks = lock_clocks(ticket)
-    before = snapshot(clocks)
-    for metric in (Metric.RESTORE, Metric.FIX):
-        if metric in clocks:
-            clock_pause(clocks[metric], now)
-    events = set_status(ticket, TicketStatus.WAITING, actor=by, at=now, reason=reason)
-    events += clock_events(ticket, before, clocks, actor=by, at=now, reason=reason)
-    save_ticket(ticket)
-    record(events)
-    ticket_refresh_sla(ticket, now, clocks)
+    with ticket_change(ticket, by=by, now=now, reason=reason) as change:
+        for metric in (Metric.RESTORE, Metric.FIX):
+            if metric in change.clocks:
+                clock_pause(change.clocks[metric], now)
+        change.set_status(TicketStatus.WAITING)
     return ticket
 
 
@@ -246,9 +197,8 @@ def ticket_resume(*, ticket: Ticket, by, reason: str = "", now: datetime) -> Tic
     require_participant(by, ticket)
     if ticket.status != TicketStatus.WAITING:
         raise TicketError(_("The ticket is not waiting for the customer."), code="not_waiting")
-    events = resume_clocks(ticket, by=by, now=now, reason=reason.strip())
-    save_ticket(ticket)
-    record(events)
+    with ticket_change(ticket, by=by, now=now, reason=reason.strip()) as change:
+        resume_clocks(change)
     return ticket
 
 
@@ -261,21 +211,14 @@ def ticket_restore(*, ticket: Ticket, by, note: str = "", now: datetime) -> Tick
     require_responded(ticket)
     if ticket.restored_at is not None:
         raise TicketError(_("Service was already restored on this ticket."), code="restored")
-    note = note.strip()
-    clocks = lock_clocks(ticket)
-    before = snapshot(clocks)
-    schedule = contract_schedule(ticket.contract)
-    # Restoring ends any wait: the fix clock runs again.
-    for clock in clocks.values():
-        clock_resume(clock, schedule, now)
-    if Metric.RESTORE in clocks:
-        clock_meet(clocks[Metric.RESTORE], now, schedule)
-    ticket.restored_at = now
-    events = set_status(ticket, TicketStatus.RESTORED, actor=by, at=now, reason=note)
-    events += clock_events(ticket, before, clocks, actor=by, at=now, reason=note)
-    save_ticket(ticket)
-    record(events)
-    ticket_refresh_sla(ticket, now, clocks)
+    with ticket_change(ticket, by=by, now=now, reason=note.strip()) as change:
+        # Restoring ends any wait: the fix clock runs again.
+        for clock in change.clocks.values():
+            clock_resume(clock, change.schedule, now)
+        if Metric.RESTORE in change.clocks:
+            clock_meet(change.clocks[Metric.RESTORE], now, change.schedule)
+        ticket.restored_at = now
+        change.set_status(TicketStatus.RESTORED)
     return ticket
 
 
@@ -287,21 +230,16 @@ def ticket_resolve(*, ticket: Ticket, by, note: str = "", now: datetime) -> Tick
     require_staff(by)
     require_open(ticket)
     require_responded(ticket)
-    note = note.strip()
-    clocks = lock_clocks(ticket)
-    before = snapshot(clocks)
-    schedule = contract_schedule(ticket.contract)
-    for clock in clocks.values():
-        clock_meet(clock, now, schedule)
-    ticket.resolved_at = now
-    if ticket.restored_at is None:
-        ticket.restored_at = now
-    events = set_status(ticket, TicketStatus.RESOLVED, actor=by, at=now, reason=note)
-    events += clock_events(ticket, before, clocks, actor=by, at=now, reason=note)
-    events += proposal_withdraw_open(ticket, by=by, now=now, reason=_("The ticket was resolved."))
-    save_ticket(ticket)
-    record(events)
-    ticket_refresh_sla(ticket, now, clocks)
+    with ticket_change(ticket, by=by, now=now, reason=note.strip()) as change:
+        for clock in change.clocks.values():
+            clock_meet(clock, now, change.schedule)
+        ticket.resolved_at = now
+        if ticket.restored_at is None:
+            ticket.restored_at = now
+        change.set_status(TicketStatus.RESOLVED)
+        change.add(
+            *proposal_withdraw_open(ticket, by=by, now=now, reason=_("The ticket was resolved."))
+        )
     return ticket
 
 
@@ -312,10 +250,9 @@ def ticket_close(*, ticket: Ticket, by, reason: str = "", now: datetime) -> Tick
     require_participant(by, ticket)
     if ticket.status != TicketStatus.RESOLVED:
         raise TicketError(_("Only a resolved ticket can be closed."), code="not_resolved")
-    ticket.closed_at = now
-    events = set_status(ticket, TicketStatus.CLOSED, actor=by, at=now, reason=reason.strip())
-    save_ticket(ticket)
-    record(events)
+    with ticket_change(ticket, by=by, now=now, reason=reason.strip()) as change:
+        ticket.closed_at = now
+        change.set_status(TicketStatus.CLOSED)
     return ticket
 
 
@@ -332,14 +269,9 @@ def ticket_reopen(*, ticket: Ticket, by, reason: str, now: datetime) -> Ticket:
             code="not_resolved",
         )
     reason = require_text(reason, "reason", _("Say why the ticket is reopened."))
-    clocks = lock_clocks(ticket)
-    before = snapshot(clocks)
-    if Metric.FIX in clocks:
-        clock_reopen(clocks[Metric.FIX], contract_schedule(ticket.contract), now)
-    ticket.resolved_at = None
-    events = set_status(ticket, working_status(ticket), actor=by, at=now, reason=reason)
-    events += clock_events(ticket, before, clocks, actor=by, at=now, reason=reason)
-    save_ticket(ticket)
-    record(events)
-    ticket_refresh_sla(ticket, now, clocks)
+    with ticket_change(ticket, by=by, now=now, reason=reason) as change:
+        if Metric.FIX in change.clocks:
+            clock_reopen(change.clocks[Metric.FIX], change.schedule, now)
+        ticket.resolved_at = None
+        change.set_status(working_status(ticket))
     return ticket

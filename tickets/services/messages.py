@@ -5,25 +5,19 @@ from datetime import datetime
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.roles import is_support_staff
 from tickets.models import Message, MessageKind, Ticket, TicketStatus
-from tickets.services._common import (
-    TicketError,
-    lock_ticket,
-    record,
-    require_participant,
-    require_staff,
-    require_text,
-)
 from tickets.services.attachments import attachments_store
-from tickets.services.lifecycle import first_response, resume_clocks, save_ticket
+from tickets.services.change import ticket_change
+from tickets.services.checks import require_not_closed, require_text
+from tickets.services.errors import TicketError
+from tickets.services.lifecycle import first_response, resume_clocks
+from tickets.services.locks import lock_ticket
+from tickets.services.permissions import require_participant, require_staff
 
 
-def _require_not_closed(ticket: Ticket) -> None:
-    if ticket.status == TicketStatus.CLOSED:
-        raise TicketError(
-            _("Ticket #%(number)s is closed; please open a new ticket.") % {"number": ticket.pk},
-            code="ticket_closed",
-        )
+def _closed_message(ticket: Ticket) -> str:
+    return _("Ticket #%(number)s is closed; please open a new ticket.") % {"number": ticket.pk}
 
 
 @transaction.atomic
@@ -34,8 +28,9 @@ def message_post(
     customer's reply ends a wait for the customer; internal notes (staff only) change nothing."""
     ticket = lock_ticket(ticket)
     require_participant(author, ticket)
-    _require_not_closed(ticket)
-    if not public and not author.is_staff:
+    require_not_closed(ticket, _closed_message(ticket))
+    staff = is_support_staff(author)
+    if not public and not staff:
         raise TicketError(_("Only support staff can write internal notes."), code="forbidden")
     body = require_text(body, "body", _("Write a message."))
     message = Message.objects.create(
@@ -47,13 +42,12 @@ def message_post(
         created_at=now,
     )
     attachments_store(ticket=ticket, files=attachments, by=author, now=now, message=message)
-    events = []
-    if author.is_staff and public:
-        events = first_response(ticket, by=author, now=now)
-    elif not author.is_staff and ticket.status == TicketStatus.WAITING:
-        events = resume_clocks(ticket, by=author, now=now, reason=_("The customer replied."))
-    save_ticket(ticket)
-    record(events)
+    with ticket_change(ticket, by=author, now=now) as change:
+        if staff and public:
+            first_response(change)
+        elif not staff and ticket.status == TicketStatus.WAITING:
+            change.reason = _("The customer replied.")
+            resume_clocks(change)
     return message
 
 
@@ -63,12 +57,11 @@ def call_log(*, ticket: Ticket, by, summary: str, now: datetime) -> Message:
     response."""
     ticket = lock_ticket(ticket)
     require_staff(by)
-    _require_not_closed(ticket)
+    require_not_closed(ticket, _closed_message(ticket))
     summary = require_text(summary, "summary", _("Summarise the call."))
     message = Message.objects.create(
         ticket=ticket, author=by, kind=MessageKind.CALL, public=True, body=summary, created_at=now
     )
-    events = first_response(ticket, by=by, now=now)
-    save_ticket(ticket)
-    record(events)
+    with ticket_change(ticket, by=by, now=now) as change:
+        first_response(change)
     return message

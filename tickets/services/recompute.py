@@ -8,19 +8,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from contracts.models import Contract
-from contracts.services import contract_schedule
-from sla.clocks import clocks_retarget
-from sla.models import Clock, Target
-from sla.services import reference_data_changed
-from tickets.models import OPEN_STATUSES, Ticket
-from tickets.services._common import clock_events, record, snapshot, ticket_refresh_sla
-
-
-def contract_hours_changed(contract: Contract) -> None:
-    """Call after a contract's agreed hours, time zone, calendar or tier changed: the clocks of
-    its open tickets are recomputed by a task once the change is committed."""
-    reference_data_changed(contract=contract)
+from contracts.schedule import contract_schedule
+from sla.models import Target
+from tickets import history
+from tickets.models import OPEN_STATUSES, Clock, Ticket
+from tickets.services.change import TicketChange
+from tickets.sla.clocks import clocks_retarget
 
 
 def _targets() -> dict[tuple[int, str], dict[str, Target]]:
@@ -30,32 +23,30 @@ def _targets() -> dict[tuple[int, str], dict[str, Target]]:
     return table
 
 
-def _recompute_batch(tickets: list[Ticket], *, now: datetime, schedules: dict, targets) -> int:
+def _recompute_batch(tickets: list[Ticket], *, now: datetime, targets) -> int:
+    """One transaction's worth: the batch's clocks locked in one query (the tickets are locked
+    by the caller), each ticket's clocks retargeted as one change, the history in one insert."""
     clocks_of: dict[int, dict] = defaultdict(dict)
     for clock in Clock.objects.select_for_update().filter(ticket__in=tickets):
         clocks_of[clock.ticket_id][clock.metric] = clock
     reason = _("SLA targets, service hours or holidays changed.")
-    events = []
+    entries = []
     changed = 0
     for ticket in tickets:
-        clocks = clocks_of[ticket.pk]
         contract = ticket.contract
-        if contract.pk not in schedules:
-            schedules[contract.pk] = contract_schedule(contract)
-        before = snapshot(clocks)
+        change = TicketChange(ticket, by=None, now=now, reason=reason, clocks=clocks_of[ticket.pk])
         if clocks_retarget(
             ticket=ticket,
-            schedule=schedules[contract.pk],
+            schedule=contract_schedule(contract),
             tier=contract.tier,
             priority=ticket.priority,
             now=now,
-            clocks=list(clocks.values()),
+            clocks=list(change.clocks.values()),
             targets=targets[(contract.tier_id, ticket.priority)],
         ):
             changed += 1
-            events += clock_events(ticket, before, clocks, actor=None, at=now, reason=reason)
-        ticket_refresh_sla(ticket, now, clocks)
-    record(events)
+        entries += change.finish(record=False)
+    history.record(entries)
     return changed
 
 
@@ -80,7 +71,6 @@ def ticket_clocks_recompute(
     if tier_id is not None:
         scope = scope.filter(contract__tier_id=tier_id)
     targets = _targets()
-    schedules: dict[int, object] = {}
     last_pk = 0
     changed = 0
     while True:
@@ -93,7 +83,7 @@ def ticket_clocks_recompute(
             )
             if not batch:
                 break
-            changed += _recompute_batch(batch, now=now, schedules=schedules, targets=targets)
+            changed += _recompute_batch(batch, now=now, targets=targets)
         last_pk = batch[-1].pk
         if len(batch) < size:
             break

@@ -5,19 +5,13 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from contracts.services import contract_schedule
-from tickets.models import EventField, RemoteSession, SessionStatus, Ticket
-from tickets.services._common import (
-    TicketError,
-    event,
-    local_text,
-    lock_ticket,
-    record,
-    require_open,
-    require_participant,
-    require_staff,
-    require_text,
-)
+from contracts.schedule import contract_schedule
+from tickets import history
+from tickets.models import RemoteSession, SessionStatus, Ticket
+from tickets.services.checks import require_open, require_text
+from tickets.services.errors import TicketError
+from tickets.services.locks import lock_ticket
+from tickets.services.permissions import require_participant, require_staff
 
 MAX_SESSION_MINUTES = 240
 
@@ -90,17 +84,7 @@ def remote_session_request(
         duration_minutes=duration_minutes,
         project_context=project_context,
     )
-    record(
-        [
-            event(
-                ticket,
-                actor=by,
-                at=now,
-                field=EventField.REMOTE_SESSION,
-                after=f"{SessionStatus.REQUESTED} {local_text(ticket, starts_at)}",
-            )
-        ]
-    )
+    history.record([history.remote_session_changed(ticket, session, by=by, at=now)])
     return session
 
 
@@ -121,16 +105,10 @@ def remote_session_record(
     session.follow_up = follow_up.strip()
     session.recorded_at = now
     session.save(update_fields=["status", "engineer", "next_steps", "follow_up", "recorded_at"])
-    record(
+    history.record(
         [
-            event(
-                ticket,
-                actor=by,
-                at=now,
-                field=EventField.REMOTE_SESSION,
-                before=SessionStatus.REQUESTED,
-                after=SessionStatus.DONE,
-                reason=next_steps,
+            history.remote_session_changed(
+                ticket, session, by=by, at=now, before=SessionStatus.REQUESTED, reason=next_steps
             )
         ]
     )
@@ -147,15 +125,14 @@ def remote_session_cancel(
     session.status = SessionStatus.CANCELLED
     session.recorded_at = now
     session.save(update_fields=["status", "recorded_at"])
-    record(
+    history.record(
         [
-            event(
+            history.remote_session_changed(
                 ticket,
-                actor=by,
+                session,
+                by=by,
                 at=now,
-                field=EventField.REMOTE_SESSION,
                 before=SessionStatus.REQUESTED,
-                after=SessionStatus.CANCELLED,
                 reason=reason.strip(),
             )
         ]

@@ -1,0 +1,208 @@
+"""The SLA sweep: find running clocks that are due (or at risk) and not yet flagged, claim each
+exactly once, and write the history entry and the alert outbox row in the same transaction.
+
+The sweep looks at state ("due and not flagged"), never at "what fell due since the last tick",
+so a missed, late or doubled tick is harmless and the first run after an outage catches up.
+
+Concurrency: the ticket rows are locked first (FOR NO KEY UPDATE SKIP LOCKED on PostgreSQL: the
+parent-first order of the ticket services, so no deadlock; a ticket someone else holds is left
+for the next tick), then the clocks are claimed with one conditional UPDATE
+(`... WHERE id IN (...) AND breached_at IS NULL ... RETURNING id`), atomic per row: a clock goes
+to one winner only, and only the winner writes the event and the alert. SQLite serialises
+writers (IMMEDIATE transactions) and supports RETURNING since 3.35; the statements are the same.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.utils import translation
+
+from core.queue import queue_task
+from sla.models import Metric
+from tickets import history
+from tickets.models import AlertKind, Clock, ClockAlert, EventField, SlaState, Ticket, TicketEvent
+from tickets.sla.summary import tickets_refresh_sla
+
+SEND_ALERTS_TASK = "tickets.tasks.send_pending_alerts"
+
+
+@dataclass(frozen=True)
+class EvaluationResult:
+    breached: int
+    at_risk: int
+
+
+def clocks_due_for_breach(*, now: datetime) -> QuerySet[Clock]:
+    """Running clocks past their due time and not flagged, oldest first. The filter is the
+    predicate of the partial index `clock_breach_scan`, so the scan reads only what is due."""
+    return Clock.objects.filter(
+        state=SlaState.RUNNING, breached_at__isnull=True, due_at__lte=now
+    ).order_by("due_at")
+
+
+def clocks_due_for_at_risk(*, now: datetime) -> QuerySet[Clock]:
+    """Running clocks past their at-risk mark, not flagged and not yet due (a due clock gets the
+    breach alert only), through the partial index `clock_at_risk_scan`."""
+    return Clock.objects.filter(
+        state=SlaState.RUNNING,
+        at_risk_flagged_at__isnull=True,
+        at_risk_at__lte=now,
+        breached_at__isnull=True,
+        due_at__gt=now,
+    ).order_by("at_risk_at")
+
+
+@transaction.atomic
+def clocks_evaluate(*, now: datetime, limit: int = 5000) -> EvaluationResult:
+    """Flag every due clock breached and every clock past 75 % at risk, once each, with a history
+    entry and an outbox alert; queue the sending after commit. At most `limit` clocks of each
+    kind per call: the rest are caught by the next tick.
+
+    A clock that is breached before it was flagged at risk is flagged at risk silently (same
+    moment, no at-risk alert), so no stale at-risk alert can follow its breach alert.
+
+    The flagged tickets' SLA summary is brought up to date by the rule the services use
+    (tickets.sla.summary), set-wise: one read of their clocks, one write."""
+    ts = connection.ops.adapt_datetimefield_value(now)
+    breached = _sweep(
+        kind=AlertKind.BREACHED,
+        candidates=clocks_due_for_breach(now=now),
+        assignments=(
+            "state = %s, breached_at = %s, at_risk_flagged_at = COALESCE(at_risk_flagged_at, %s),"
+            " updated_at = %s",
+            [SlaState.BREACHED.value, ts, ts, ts],
+        ),
+        conditions=(
+            "state = %s AND breached_at IS NULL AND due_at <= %s",
+            [SlaState.RUNNING.value, ts],
+        ),
+        now=now,
+        limit=limit,
+    )
+    at_risk = _sweep(
+        kind=AlertKind.AT_RISK,
+        candidates=clocks_due_for_at_risk(now=now),
+        assignments=("at_risk_flagged_at = %s, updated_at = %s", [ts, ts]),
+        conditions=(
+            "state = %s AND at_risk_flagged_at IS NULL AND breached_at IS NULL"
+            " AND at_risk_at <= %s AND due_at > %s",
+            [SlaState.RUNNING.value, ts, ts],
+        ),
+        now=now,
+        limit=limit,
+    )
+    if breached or at_risk:
+        transaction.on_commit(queue_alert_sending, robust=True)
+    return EvaluationResult(breached=breached, at_risk=at_risk)
+
+
+def queue_alert_sending() -> None:
+    queue_task(SEND_ALERTS_TASK)
+
+
+def _sweep(*, kind, candidates, assignments, conditions, now, limit) -> int:
+    rows = list(candidates.values_list("pk", "ticket_id", "metric")[:limit])
+    if not rows:
+        return 0
+    locked = _lock_tickets({ticket_id for _pk, ticket_id, _m in rows})
+    won = _claim(
+        ids=[pk for pk, ticket_id, _m in rows if ticket_id in locked],
+        assignments=assignments,
+        conditions=conditions,
+    )
+    winners = [row for row in rows if row[0] in won]
+    if not winners:
+        return 0
+    _record(kind=kind, ids=sorted(won), now=now)
+    tickets_refresh_sla({ticket_id for _pk, ticket_id, _m in winners}, now)
+    return len(winners)
+
+
+def _lock_tickets(ticket_ids: set[int]) -> set[int]:
+    """Lock the tickets, parent rows first and in id order; skip those someone else holds."""
+    return set(
+        Ticket.objects.select_for_update(skip_locked=True, no_key=True)
+        .filter(pk__in=ticket_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _claim(*, ids: list[int], assignments: tuple[str, list], conditions: tuple[str, list]):
+    """One conditional UPDATE of the clocks `ids`; returns the ids this transaction won.
+    `assignments` and `conditions` are (SQL with %s placeholders, values), never user input."""
+    if not ids:
+        return set()
+    set_sql, set_params = assignments
+    where_sql, where_params = conditions
+    table = connection.ops.quote_name(Clock._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(ids))
+    sql = (
+        f"UPDATE {table} SET {set_sql} "  # noqa: S608
+        f"WHERE id IN ({placeholders}) AND {where_sql} RETURNING id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*set_params, *ids, *where_params])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _record(*, kind: str, ids: list[int], now: datetime) -> None:
+    """History entries and outbox rows of the clocks this transaction claimed, written set-wise
+    (INSERT ... SELECT from the claimed clocks): two statements whatever the count, where
+    bulk_create spent most of a tick building a thousand model instances."""
+    qn = connection.ops.quote_name
+    ts = connection.ops.adapt_datetimefield_value(now)
+    clocks = qn(Clock._meta.db_table)
+    in_ids = ", ".join(["%s"] * len(ids))
+    # History is written once, in the site's language; before/after carry the stable codes.
+    with translation.override(settings.LANGUAGE_CODE):
+        reasons = [(metric, history.sweep_reason(kind, metric)) for metric in Metric.values]
+    fields = [(metric, EventField(f"sla_{metric}").value) for metric in Metric.values]
+    after = SlaState.BREACHED if kind == AlertKind.BREACHED else SlaState.AT_RISK
+    event_columns = _columns(
+        TicketEvent, ["ticket", "actor", "at", "field", "before", "after", "reason", "public"]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(TicketEvent._meta.db_table)} ({event_columns}) "  # noqa: S608
+            f"SELECT ticket_id, NULL, %s, {_case(fields)}, %s, %s, {_case(reasons)}, %s "
+            f"FROM {clocks} WHERE id IN ({in_ids})",
+            [
+                ts,
+                *_flat(fields),
+                SlaState.RUNNING.value,
+                after.value,
+                *_flat(reasons),
+                True,
+                *ids,
+            ],
+        )
+        # The unique (clock, kind) is the last guard: a second alert row is never written.
+        alert_columns = _columns(
+            ClockAlert,
+            ["clock", "kind", "created_at", "attempts", "last_error"],
+        )
+        cursor.execute(
+            f"INSERT INTO {qn(ClockAlert._meta.db_table)} ({alert_columns}) "  # noqa: S608
+            f"SELECT id, %s, %s, 0, '' FROM {clocks} WHERE id IN ({in_ids}) "
+            f"ON CONFLICT ({_columns(ClockAlert, ['clock', 'kind'])}) DO NOTHING",
+            [kind.value if isinstance(kind, AlertKind) else kind, ts, *ids],
+        )
+
+
+def _columns(model, names: list[str]) -> str:
+    return ", ".join(
+        connection.ops.quote_name(model._meta.get_field(name).column) for name in names
+    )
+
+
+def _case(pairs: list[tuple[str, str]]) -> str:
+    """`CASE metric WHEN %s THEN %s ... END`, values from _flat(pairs)."""
+    return "CASE metric " + " ".join("WHEN %s THEN %s" for _ in pairs) + " END"
+
+
+def _flat(pairs: list[tuple[str, str]]) -> list[str]:
+    return [value for pair in pairs for value in pair]
