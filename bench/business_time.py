@@ -27,7 +27,7 @@ from sla.business_time import STANDARD_HOURS, Schedule
 ZONE = ZoneInfo("Asia/Shanghai")
 YEAR = 2026
 
-# SPEC "SLA targets": tier -> priority -> targets (amount, "h" or "d"), "none" left out
+# docs/spec.md "SLA targets": tier -> priority -> targets (amount, "h" or "d"), "none" left out
 TARGETS = {
     "5x8": {
         "P1": [(2, "h"), (8, "h"), (50, "d")],

@@ -7,7 +7,7 @@ or after it: a repeated wall time is its first occurrence when it starts an inte
 second when it ends one (so the interval covers every instant whose wall time is inside it); a
 wall time inside a DST gap is the transition instant.
 
-Rules (SPEC.md, "Tiers" and "SLA targets"):
+Rules (docs/spec.md, "Tiers" and "SLA targets"):
 
 * A working day is a date whose weekday has hours, minus `holidays`, plus `workdays` (official
   make-up working days). A make-up working day takes Monday's hours (or, if Monday has none,

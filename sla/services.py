@@ -46,8 +46,8 @@ class DueTimes:
 
 
 def target_due(*, schedule: Schedule, start: datetime, amount: int, unit: str) -> datetime:
-    """The due time of a target of `amount` `unit` counted from `start` (SPEC: hours are service
-    hours, days are working days under business hours and calendar days under 7x24)."""
+    """The due time of a target of `amount` `unit` counted from `start` (docs/spec.md: hours are
+    service hours, days are working days under business hours and calendar days under 7x24)."""
     if unit == TargetUnit.DAYS:
         return schedule.add_working_days(start, amount)
     return schedule.add_service_time(start, timedelta(hours=amount))

@@ -26,7 +26,7 @@ from tickets.services import (
 
 PAGE_SIZE = 25
 
-# SPEC.md "Priorities": shown beside the choice on the new-ticket form.
+# docs/spec.md "Priorities": shown beside the choice on the new-ticket form.
 PRIORITY_GUIDE = [
     {
         "code": Priority.P1,

@@ -1,4 +1,4 @@
-"""The seeded products and versions (migration contracts.0003) match SPEC.md."""
+"""The seeded products and versions (migration contracts.0002) match docs/spec.md."""
 
 from datetime import date
 

@@ -368,8 +368,8 @@ def test_record_a_session_from_the_desk(desk, open_ticket, engineer, contact):
 
 
 def test_ticket_list_puts_breached_then_at_risk_before_the_nearest_due(desk):
-    """SPEC "Who uses it": support managers see breaches and at-risk clocks first. A breached
-    ticket's next due time is that of a clock still running, often later than others'."""
+    """docs/spec.md "Who uses it": support managers see breaches and at-risk clocks first. A
+    breached ticket's next due time is that of a clock still running, often later than others'."""
     running_soon = TicketFactory(next_due_at=sh(2026, 11, 24, 9), sla_state="running")
     at_risk = TicketFactory(next_due_at=sh(2026, 11, 24, 12), sla_state="at_risk")
     breached = TicketFactory(next_due_at=sh(2026, 12, 30, 9), sla_state="breached")

@@ -1,4 +1,4 @@
-"""Agreed resolution times (SPEC "After the first response", way 3): propose, accept (named
+"""Agreed resolution times (docs/spec.md "After the first response", way 3): propose, accept (named
 contact, or staff recording written consent), decline, withdraw."""
 
 import pytest

@@ -1,4 +1,5 @@
-"""Downgrading one level after the first response (SPEC "After the first response", way 2)."""
+"""Downgrading one level after the first response (docs/spec.md "After the first response",
+way 2)."""
 
 from datetime import timedelta
 

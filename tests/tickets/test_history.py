@@ -1,5 +1,5 @@
 """Every change of priority, status, due time, assignee or agreement is kept in the history:
-who, when, before, after, why (SPEC "After the first response")."""
+who, when, before, after, why (docs/spec.md "After the first response")."""
 
 import pytest
 

@@ -1,5 +1,5 @@
 """Opening a ticket: entitlement, channels, the 7x24 on-duty contact, the unmodified-build
-declaration, and the clocks it starts (SPEC "SLA targets" worked examples)."""
+declaration, and the clocks it starts (docs/spec.md "SLA targets" worked examples)."""
 
 from datetime import date, timedelta
 

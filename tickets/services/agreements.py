@@ -1,4 +1,4 @@
-"""Agreed resolution times (SPEC "After the first response", way 3): support proposes a due
+"""Agreed resolution times (docs/spec.md "After the first response", way 3): support proposes a due
 time; it takes effect when a named contact of the customer accepts it, or when support records
 the customer's written consent; the customer can decline, support can withdraw.
 

@@ -175,7 +175,7 @@ def resume_clocks(change: TicketChange) -> None:
 @transaction.atomic
 def ticket_wait_for_customer(*, ticket: Ticket, by, reason: str, now: datetime) -> Ticket:
     """Support waits for information from the customer: restore and fix pause, response keeps
-    running (SPEC "Waiting for the customer")."""
+    running (docs/spec.md "Waiting for the customer")."""
     ticket = lock_ticket(ticket)
     require_staff(by)
     require_open(ticket)

@@ -38,7 +38,7 @@ def remote_session_request(
     now: datetime,
 ) -> RemoteSession:
     """Book a remote session on an open ticket. The whole session must lie inside the contract's
-    service hours (SPEC: the vendor contacts customers only then; any time under 7x24)."""
+    service hours (docs/spec.md: the vendor contacts customers only then; any time under 7x24)."""
     ticket = lock_ticket(ticket)
     require_participant(by, ticket)
     require_open(ticket)

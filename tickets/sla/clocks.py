@@ -5,7 +5,7 @@ ticket's row lock and the clock rows (select_for_update); nothing here reads the
 writes history. Each function that changes a clock saves it with `update_fields` and says so by
 returning True.
 
-Rules (SPEC.md "SLA targets", "After the first response", "Waiting for the customer"):
+Rules (docs/spec.md "SLA targets", "After the first response", "Waiting for the customer"):
 
 * Every clock starts when the ticket is submitted, at the first service instant (`started_at`).
 * `due_at` is the last instant at which the target is still met: met at `now <= due_at`.
@@ -223,8 +223,9 @@ def clock_not_applicable(clock: Clock) -> bool:
 
 
 def clock_set_due(clock: Clock, schedule: Schedule, due_at: datetime, now: datetime) -> bool:
-    """Give the clock an agreed due time (SPEC "a new resolution time agreed by both sides").
-    A breached clock not yet reached runs again toward it; a paused one stays paused from now."""
+    """Give the clock an agreed due time (docs/spec.md "a new resolution time agreed by both
+    sides"). A breached clock not yet reached runs again toward it; a paused one stays paused
+    from now."""
     if clock.state in (SlaState.NOT_APPLICABLE, SlaState.MET) or clock.met_at is not None:
         return False
     if clock.state == SlaState.PAUSED:
