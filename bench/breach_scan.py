@@ -81,17 +81,15 @@ def bench_url(url: str) -> str:
 
 
 def ensure_database(url: str) -> None:
+    """The bench's own database, made anew on every run (an older schema is never reused)."""
     import psycopg
 
     parsed = urlparse(url)
     maintenance = urlunparse(parsed._replace(path="/postgres"))
     with psycopg.connect(maintenance, autocommit=True) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DATABASE]
-        ).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
-            print(f"created database {BENCH_DATABASE}")
+        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}"')
+        conn.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
+        print(f"created database {BENCH_DATABASE}")
 
 
 def setup_django(url: str) -> None:

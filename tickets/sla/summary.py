@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import NamedTuple
 
+from django.db import connection
+
 from tickets.models import Clock, SlaState, Ticket
 
 # Worst first (the order of the enum): a ticket shows the first state one of its clocks shows.
@@ -67,8 +69,9 @@ def ticket_refresh_sla(
 
 
 def tickets_refresh_sla(ticket_ids: Iterable[int], now: datetime) -> int:
-    """The same for many tickets at once (the sweep): one read of their clocks, one write of the
-    summaries that changed. Returns how many tickets changed."""
+    """The same for many tickets at once (the sweep): one read of their clocks, one read of their
+    current summaries, and the changed ones written in one statement per WRITE_BATCH tickets.
+    Returns how many tickets changed."""
     ids = list(ticket_ids)
     if not ids:
         return 0
@@ -82,8 +85,32 @@ def tickets_refresh_sla(ticket_ids: Iterable[int], now: datetime) -> int:
     for pk, state, next_due_at in current:
         summary = sla_summary(facts[pk], now)
         if (state, next_due_at) != summary:
-            changed.append(
-                Ticket(pk=pk, sla_state=summary[0], next_due_at=summary[1], updated_at=now)
-            )
-    Ticket.objects.bulk_update(changed, ["sla_state", "next_due_at", "updated_at"], batch_size=500)
+            changed.append((pk, *summary))
+    for start in range(0, len(changed), WRITE_BATCH):
+        _write_summaries(changed[start : start + WRITE_BATCH], now)
     return len(changed)
+
+
+# Three parameters a ticket: well under SQLite's 32,766 and PostgreSQL's 65,535 per statement.
+WRITE_BATCH = 2000
+
+
+def _write_summaries(rows: list[tuple[int, str, datetime | None]], now: datetime) -> None:
+    """One UPDATE ... FROM a VALUES list (PostgreSQL, and SQLite since 3.33): Django's
+    bulk_update builds a CASE per field and row, which costs more Python than the sweep's SQL."""
+    ops = connection.ops
+    table = ops.quote_name(Ticket._meta.db_table)
+    values = ", ".join(["(%s, %s, %s)"] * len(rows))
+    params = [
+        value
+        for pk, state, due in rows
+        for value in (pk, state, ops.adapt_datetimefield_value(due))
+    ]
+    due = "CAST(v.due AS timestamptz)" if connection.vendor == "postgresql" else "v.due"
+    sql = (
+        f"WITH v(id, state, due) AS (VALUES {values}) "  # noqa: S608 (placeholders only)
+        f"UPDATE {table} SET sla_state = v.state, next_due_at = {due}, updated_at = %s "
+        f"FROM v WHERE {table}.id = v.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, ops.adapt_datetimefield_value(now)])
