@@ -10,7 +10,8 @@ history). Then, logged in as that customer's named contact with Django's test Cl
 middleware and template stack, no network), each page is requested `--repeat` times after a
 warm-up, and the median and 95th percentile are printed with the page's query count.
 
-SQLite by default, in var/bench_pages.sqlite3 (rebuilt on every run); with --database-url or
+SQLite by default, in var/support_portal_bench_pages.sqlite3 (rebuilt on every run); with
+--database-url or
 DATABASE_URL pointing at PostgreSQL, in the database `support_portal_bench_pages` on that server
 (dropped and rebuilt on every run; the database named in the URL is never touched).
 `--short` is a quick run: 20,000 tickets, 2,000 for the customer, 30 requests per page;
@@ -29,14 +30,10 @@ import statistics
 import sys
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # run from anywhere
+from benchdb import prepare_database, setup_django
 
 BENCH_DATABASE = "support_portal_bench_pages"
-SQLITE_FILE = ROOT / "var" / "bench_pages.sqlite3"
 GOAL_P95_MS = 50.0
 BATCH = 5000
 THREAD = 60  # messages on the busiest ticket
@@ -66,48 +63,6 @@ def parse_args() -> argparse.Namespace:
 
 
 # --- database ----------------------------------------------------------------------------------
-
-
-def prepare_database(url: str, *, keep: bool = False) -> str:
-    """A fresh, empty database for the bench (or, with keep, the previous one); returns its
-    URL."""
-    if not url or url.startswith("sqlite"):
-        if keep and SQLITE_FILE.exists():
-            return f"sqlite:///{SQLITE_FILE}"
-        SQLITE_FILE.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{SQLITE_FILE}"
-    parsed = urlparse(url)
-    if parsed.scheme not in ("postgres", "postgresql", "pgsql", "psql"):
-        sys.exit(f"unsupported database URL {url!r}: SQLite (default) or PostgreSQL")
-    import psycopg
-
-    maintenance = urlunparse(parsed._replace(path="/postgres"))
-    with psycopg.connect(maintenance, autocommit=True) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DATABASE]
-        ).fetchone()
-        if not (keep and exists):
-            conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}"')
-            conn.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
-    return urlunparse(parsed._replace(path=f"/{BENCH_DATABASE}"))
-
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    # Measure what production runs: no DEBUG query log, no login throttling on force_login.
-    os.environ["DJANGO_DEBUG"] = "false"
-    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key")
-    os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
-    os.environ["DJANGO_VAR_DIR"] = str(SQLITE_FILE.parent / "bench-pages-var")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 # --- filling -----------------------------------------------------------------------------------
@@ -357,8 +312,8 @@ def measure(client, url: str, repeat: int) -> dict:
 
 def main() -> int:
     args = parse_args()
-    url = prepare_database(args.database_url, keep=args.keep)
-    setup_django(url)
+    url = prepare_database(args.database_url, name=BENCH_DATABASE, keep=args.keep)
+    setup_django(url, name=BENCH_DATABASE)
     from django.conf import settings
     from django.test import Client
 

@@ -9,7 +9,8 @@ history, the SLA summary) in its own transaction. "cold" clears the schedule cac
 call, which is what every call cost before the cache existed; "warm" is the steady state.
 Prints the median and 95th percentile of each, and the ratio.
 
-SQLite by default, in var/bench_open.sqlite3 (rebuilt on every run); with --database-url or
+SQLite by default, in var/support_portal_bench_open.sqlite3 (rebuilt on every run); with
+--database-url or
 DATABASE_URL pointing at PostgreSQL, in the database `support_portal_bench_open` on that server.
 """
 
@@ -18,17 +19,12 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import time
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from benchdb import prepare_database, setup_django
 
 BENCH_DATABASE = "support_portal_bench_open"
-SQLITE_FILE = ROOT / "var" / "bench_open.sqlite3"
 
 
 def parse_args() -> argparse.Namespace:
@@ -40,37 +36,6 @@ def parse_args() -> argparse.Namespace:
     if args.short:
         args.repeat = 30
     return args
-
-
-def prepare_database(url: str) -> str:
-    if not url or url.startswith("sqlite"):
-        SQLITE_FILE.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{SQLITE_FILE}"
-    parsed = urlparse(url)
-    import psycopg
-
-    maintenance = urlunparse(parsed._replace(path="/postgres"))
-    with psycopg.connect(maintenance, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}"')
-        conn.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
-    return urlunparse(parsed._replace(path=f"/{BENCH_DATABASE}"))
-
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    os.environ["DJANGO_DEBUG"] = "false"
-    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key")
-    os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
-    os.environ["DJANGO_VAR_DIR"] = str(SQLITE_FILE.parent / "bench-open-var")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def fill():
@@ -135,8 +100,8 @@ def p95(samples: list[float]) -> float:
 
 def main() -> None:
     args = parse_args()
-    url = prepare_database(args.database_url)
-    setup_django(url)
+    url = prepare_database(args.database_url, name=BENCH_DATABASE)
+    setup_django(url, name=BENCH_DATABASE)
     from django.db import connection
 
     contract, product, version, user = fill()
