@@ -14,6 +14,15 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run from anywhere
 
 
+def database_name(url: str, suffix: str) -> str:
+    """The bench database's name: `<database of url>_<suffix>` on PostgreSQL (so that people who
+    share a server keep to their own prefix), `support_portal_<suffix>` on SQLite."""
+    parsed = urlparse(url or "")
+    if parsed.scheme in ("postgres", "postgresql", "pgsql", "psql") and parsed.path.strip("/"):
+        return f"{parsed.path.strip('/')}_{suffix}"
+    return f"support_portal_{suffix}"
+
+
 def prepare_database(url: str, *, name: str, keep: bool = False) -> str:
     """A fresh, empty database called `name` for the bench (or, with keep, the previous one), on
     SQLite (var/<name>.sqlite3) when `url` is empty or SQLite, else on the PostgreSQL server of
