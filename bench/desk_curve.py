@@ -92,10 +92,10 @@ def main() -> int:
 
     first, last = args.sizes[0], args.sizes[-1]
     print(f"\nmedian (p95) per size, ms; ratio = median at {last:,} / median at {first:,}")
-    print(f"{'page':40}" + "".join(f"{size:>16,}" for size in args.sizes) + f"{'ratio':>8}")
+    print(f"{'page':40}" + "".join(f"{size:>17,}" for size in args.sizes) + f"{'ratio':>8}")
     for page in desk_pages:
         cells = "".join(
-            f"{results[size][page.name]['median']:>8.1f} ({results[size][page.name]['p95']:>5.1f})"
+            f"{results[size][page.name]['median']:>8.1f} ({results[size][page.name]['p95']:>6.1f})"
             for size in args.sizes
         )
         ratio = results[last][page.name]["median"] / results[first][page.name]["median"]
