@@ -242,7 +242,7 @@ def measure(client, name: str, url: str, repeat: int, budget: float = BUDGET_S) 
     """`repeat` timed requests after the untimed ones, fewer (MIN_SAMPLES at least) when the
     page has used up `budget` seconds: a page of seconds at 1M tickets still finishes."""
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+    from sidebyside import QueryCounter
 
     started = time.perf_counter()
     for _ in range(WARM_UP):
@@ -250,10 +250,10 @@ def measure(client, name: str, url: str, repeat: int, budget: float = BUDGET_S) 
         if time.perf_counter() - started > budget / 10:
             break  # a slow page: one warm-up is enough
     rows = rows_of(response)
-    # DEBUG is off: the capture forces the query log on for this one request.
-    with CaptureQueriesContext(connection) as queries:
+    counter = QueryCounter()
+    with connection.execute_wrapper(counter):
         get(client, name, url)
-    query_count = len(queries)
+    query_count = counter.count
     wall, cpu = [], []
     started = time.perf_counter()
     for _ in range(repeat):
