@@ -55,6 +55,7 @@ messages: install
 bench: install
 	$(BIN)/python bench/business_time.py --short
 	$(BIN)/python bench/portal_pages.py --short
+	$(BIN)/python bench/ticket_open.py --short
 	case "$$DATABASE_URL" in postgres*) $(BIN)/python bench/breach_scan.py --short ;; \
 		*) echo "bench/breach_scan.py skipped: set DATABASE_URL=postgres://..." ;; esac
 
