@@ -4,6 +4,7 @@ declaration, and the clocks it starts (SPEC "SLA targets" worked examples)."""
 from datetime import date, timedelta
 
 import pytest
+from django.utils import translation
 
 from config.errors import ServiceError
 from contracts.services import EntitlementError, contract_schedule
@@ -67,7 +68,8 @@ def test_version_past_end_of_maintenance_has_no_fix_clock(open_ticket, contract)
         end_of_support=date(2027, 6, 30),
     )
 
-    ticket = open_ticket(version=old)
+    with translation.override("en"):  # the reason is recorded in the caller's language
+        ticket = open_ticket(version=old)
 
     fix = clocks_of(ticket)[Metric.FIX]
     assert ticket.fix_target is False
