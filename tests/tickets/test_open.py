@@ -127,7 +127,7 @@ def test_7x24_requires_the_on_duty_name_and_phone(open_ticket, contract_7x24):
         open_ticket(on=contract_7x24, on_duty_name="", on_duty_phone="+86 138 0000 0001")
 
     assert (no_phone.value.code, no_phone.value.field) == ("on_duty_required", "on_duty_phone")
-    assert no_name.value.field == "on_duty_name"
+    assert (no_name.value.code, no_name.value.field) == ("on_duty_required", "on_duty_name")
     assert not Ticket.objects.exists()
     assert open_ticket(on=contract_7x24).on_duty_phone == "+86 138 0000 0001"
 
