@@ -9,8 +9,15 @@ import shutil
 import socket
 from urllib.parse import urlparse
 
+import freezegun
 import pytest
 from django.conf import settings
+
+# freezegun swaps the time functions of every loaded module it does not ignore, pytest's own
+# timer too: a test that froze time during setup was reported as lasting 57 years. Leave
+# pytest's clock alone, so `--durations` tells the truth. (Read by freeze_time() when called,
+# so this must run before the test modules are imported, as a root conftest does.)
+freezegun.configure(extend_ignore_list=["_pytest.timing"])
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -49,6 +56,13 @@ def pytest_runtest_setup(item):
         if marker in required:
             pytest.fail(f"REQUIRE_SERVICES names {marker}, but this test {reason}")
         pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """The factories set a password on every user; the default PBKDF2 hasher would make each
+    test that creates a few users take seconds."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
