@@ -7,6 +7,7 @@ missing service fails the test instead."""
 import os
 import shutil
 import socket
+from importlib import import_module
 from urllib.parse import urlparse
 
 import freezegun
@@ -76,6 +77,15 @@ def _private_media(settings, tmp_path):
         },
     }
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _site_imported_before_any_freeze():
+    """Import the whole site (the URLconf imports every view, the API and the admin) before a
+    test can freeze time: DRF's throttles take `timer = time.time` when their module is
+    imported, and imported inside a freeze_time they would keep freezegun's fake for the rest
+    of the run and fail the token endpoint with a TypeError (test_permissions did, alone)."""
+    import_module(settings.ROOT_URLCONF)
 
 
 @pytest.fixture(autouse=True, scope="session")
