@@ -46,6 +46,13 @@ def _missing(marker: str) -> str | None:
     return None
 
 
+def pytest_collection_modifyitems(items):
+    """A browser test is a slow test (`make test-fast` leaves both out)."""
+    for item in items:
+        if item.get_closest_marker("browser") is not None:
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_runtest_setup(item):
     required = {m.strip() for m in os.environ.get("REQUIRE_SERVICES", "").split(",") if m.strip()}
     for marker in ("postgres", "redis", "browser"):

@@ -20,6 +20,8 @@ from django.utils import timezone
 from sla.models import ClockAlert, ClockState
 from tests.sla.factories import ClockFactory
 
+pytestmark = pytest.mark.slow  # a Celery worker process
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
