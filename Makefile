@@ -1,10 +1,10 @@
-# make install | make run | make test | make lint | make lock | make messages
+# make install | make run | make test | make test-fast | make lint | make lock | make messages
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: install run test lint pytest lock messages bench clean
+.PHONY: install run test test-fast lint pytest lock messages bench clean
 
 install: $(VENV)/.installed
 
@@ -35,6 +35,10 @@ pytest: install
 	$(BIN)/pytest
 
 test: lint pytest
+
+# The quick loop: every test but the slow ones (those that start processes or a browser).
+test-fast: install
+	$(BIN)/pytest -m "not slow"
 
 # Re-pin every package after editing requirements*.in.
 lock:

@@ -63,11 +63,6 @@ class World:
             raise AttributeError(name) from None
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def frozen():
     """Time stands at NOW (not autouse: freezegun breaks DRF's throttle timer)."""

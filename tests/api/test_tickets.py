@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from freezegun import freeze_time
 
 from contracts.models import Product, ProductVersion
@@ -90,11 +91,14 @@ def test_7x24_ticket_with_its_on_duty_contact(world):
 
 
 def entitlement_reason(world, persona, *, contract, product, version):
+    """The service's refusal, in the persona's language as the API gives it."""
+    user = world.users[persona]
     product = Product.objects.get(code=product)
     version = ProductVersion.objects.get(product=product, name=version)
-    answer = entitlement_check(
-        user=world.users[persona], contract=contract, product=product, version=version, now=NOW
-    )
+    with translation.override(user.language):
+        answer = entitlement_check(
+            user=user, contract=contract, product=product, version=version, now=NOW
+        )
     assert not answer.allowed
     return answer
 

@@ -36,11 +36,6 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _english_for_anonymous_pages(client, settings):
     """Assertions read English; logged-in personas have language "en" on their account, and
     anonymous pages follow this cookie (the default language is zh-hans)."""

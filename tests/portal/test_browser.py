@@ -3,7 +3,6 @@ ticket with a log file and switches languages; a partner registers a subscriptio
 manager approves it in the admin, and the new named contact sets a password from the
 invitation and logs in. Each step leaves a screenshot in var/screenshots/."""
 
-import os
 import re
 import shutil
 from pathlib import Path
@@ -25,10 +24,6 @@ from tests.factories import (
     tier,
 )
 from tickets.models import Ticket
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls of the test itself
-# are synchronous and safe.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [
     pytest.mark.browser,
@@ -62,11 +57,16 @@ def _seed_data_for_later_tests(django_db_blocker):
 
 
 @pytest.fixture
-def browser(live_server):
+def browser(live_server, monkeypatch):
     """Started per test, after the database fixtures: Playwright's sync API runs the test in a
     greenlet with its own context, where Django opens a new connection wrapper; the serialized
     seed data must be restored (by the database fixture) before that happens."""
     from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test
+    # itself are synchronous and safe. For these tests only: the rest of the suite keeps
+    # Django's check for ORM calls from async code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -88,11 +88,6 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
-
-
-@pytest.fixture(autouse=True)
-def _fast_and_real_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def shot(page, name: str) -> None:

@@ -10,6 +10,7 @@ from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from freezegun import freeze_time
 
 from contracts.models import ContractStatus
@@ -180,14 +181,15 @@ def test_a_pending_contract_is_refused_with_the_entitlement_reason(
 ):
     contract.status = ContractStatus.PENDING
     contract.save(update_fields=["status"])
-    reason = entitlement_check(
-        user=manager, contract=contract, product=version.product, version=version, now=NOW
-    ).reason
+    with translation.override(manager.language):  # the desk shows it in the user's language
+        answer = entitlement_check(
+            user=manager, contract=contract, product=version.product, version=version, now=NOW
+        )
 
     errors = errors_of(log(desk, form_data(contract, contact, version)))
 
-    assert errors == {"contract": [reason]}
-    assert "has not been verified yet" in reason
+    assert answer.code == "pending"
+    assert errors == {"contract": [answer.reason]}
     assert not Ticket.objects.exists()
 
 

@@ -19,11 +19,6 @@ MARCH = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
 APRIL = datetime(2026, 4, 2, 2, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def clock(ticket, metric, *, state=SlaState.RUNNING, met_after=None, flagged=False, due=True):
     """A clock due two hours after the ticket opened; `met_after` reaches it after that long."""
     opened = ticket.opened_at

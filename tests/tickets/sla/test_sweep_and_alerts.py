@@ -27,12 +27,6 @@ NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # Monday 16:00 in Shanghai
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Every ticket has a reporter; the default hasher would make these tests crawl.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def due_clock(*, minutes_ago: int = 1, **kwargs):
     """A running clock that fell due `minutes_ago` before NOW."""
     due = NOW - timedelta(minutes=minutes_ago)
