@@ -17,14 +17,14 @@ from django.utils.translation import ngettext
 from contracts.emails import password_set_url, send_to_users, site_url
 from contracts.models import Contract, SupportContact
 from contracts.services.common import ContractError, audit, lock_contract, require_staff
-from core.roles import is_support_staff
+from core.roles import has_staff_permission
 from sla.models import Tier
 from sla.services import reference_data_changed
 
 
 def _require_contact_manager(contract: Contract, user) -> None:
     """Support staff and the contract's own named contacts manage its named contacts."""
-    if is_support_staff(user):
+    if has_staff_permission(user, "contracts.change_supportcontact"):
         return
     if user is None or not contract.contacts.filter(user=user).exists():
         raise ContractError(
@@ -278,7 +278,7 @@ def excess_contacts_message(contract: Contract, tier: Tier, contacts: list) -> s
 def contract_change_tier(*, contract: Contract, tier: Tier, by, now: datetime) -> Contract:
     """Move a contract to another tier; refused while it has more named contacts than the new
     tier allows (the message names them)."""
-    require_staff(by)
+    require_staff(by, "contracts.manage_contract")
     locked = lock_contract(contract)
     if locked.tier_id == tier.pk:
         return locked

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from contracts.models import Contract, Product, ProductVersion
 from contracts.schedule import contract_schedule
 from contracts.services import entitlement_require
-from core.roles import is_support_staff
 from sla.models import Channel, Metric, Priority
 from tickets import history
 from tickets.models import Ticket, TicketStatus
@@ -25,7 +24,7 @@ from tickets.services.change import TicketChange, ticket_change
 from tickets.services.checks import require_open, require_responded, require_text
 from tickets.services.errors import TicketError
 from tickets.services.locks import lock_ticket
-from tickets.services.permissions import require_participant, require_staff
+from tickets.services.permissions import is_desk_staff, require_participant, require_staff
 from tickets.sla.clocks import clock_meet, clock_pause, clock_reopen, clock_resume, clocks_start
 from tickets.sla.summary import ticket_refresh_sla
 
@@ -57,9 +56,9 @@ def ticket_open(
     """Open a ticket under an entitled contract and start its response, restore and fix clocks.
     Staff logging a call or an e-mail pass `logged_by` and the channel it came in by."""
     if logged_by is not None:
-        require_staff(logged_by)
+        require_staff(logged_by, "tickets.add_ticket")
     actor = logged_by or reporter
-    if not is_support_staff(reporter) and reporter.customer_id != contract.customer_id:
+    if not is_desk_staff(reporter) and reporter.customer_id != contract.customer_id:
         raise TicketError(
             _("The reporter must be a user of %(customer)s.") % {"customer": contract.customer},
             code="reporter_not_customer",

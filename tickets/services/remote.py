@@ -94,7 +94,7 @@ def remote_session_record(
 ) -> RemoteSession:
     """After the session, the engineer records the next steps and the planned follow-up, which
     the customer sees on the ticket."""
-    require_staff(by)
+    require_staff(by, "tickets.change_remotesession")
     ticket, session = _lock(session)
     next_steps = require_text(next_steps, "next_steps", _("Write the next steps."))
     if now < session.starts_at:

@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 
 from core.admin_actions import ReadOnlyAdmin
 from core.badges import badge, sla_badge
-from core.roles import is_support_staff
+from core.roles import has_staff_permission
 from core.timefmt import local_time
 from tickets.models import AlertKind, Clock, ClockAlert, SlaState
 from tickets.sla.alerts import alerts_retry
@@ -133,13 +133,13 @@ def _month(value: str) -> datetime | None:
 
 @admin.register(Report)
 class ReportAdmin(ReadOnlyAdmin):
-    """Targets met and breached per month, tier and priority; every staff member may read it."""
+    """Targets met and breached per month, tier and priority, for support managers."""
 
     def has_module_permission(self, request):
-        return is_support_staff(request.user)
+        return has_staff_permission(request.user, "tickets.view_report")
 
     def has_view_permission(self, request, obj=None):
-        return is_support_staff(request.user)
+        return has_staff_permission(request.user, "tickets.view_report")
 
     def get_urls(self):
         name = f"{self.opts.app_label}_{self.opts.model_name}_changelist"
