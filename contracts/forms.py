@@ -68,7 +68,7 @@ class PartnerRegistrationForm(ServiceErrorFormMixin, forms.Form):
         help_text=_("The signed contract or order: a PDF, PNG or JPEG file."),
     )
     contact_name = forms.CharField(label=_("first named contact: name"), max_length=150)
-    contact_email = forms.EmailField(label=_("first named contact: e-mail"))
+    contact_email = forms.EmailField(label=_("first named contact: e-mail"), max_length=254)
     contact_phone = forms.CharField(
         label=_("first named contact: phone"), max_length=40, required=False
     )
@@ -103,7 +103,7 @@ class PartnerRegistrationForm(ServiceErrorFormMixin, forms.Form):
 class SupportContactForm(ServiceErrorFormMixin, forms.Form):
     """Add a named contact: `contact_add(contract=..., added_by=..., now=..., **cleaned_data)`."""
 
-    email = forms.EmailField(label=_("e-mail"))
+    email = forms.EmailField(label=_("e-mail"), max_length=254)
     first_name = forms.CharField(label=_("first name"), max_length=150, required=False)
     last_name = forms.CharField(label=_("last name"), max_length=150, required=False)
     phone = forms.CharField(label=_("phone"), max_length=40, required=False)

@@ -17,7 +17,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, permissions, serializers
 from rest_framework.authentication import SessionAuthentication
@@ -172,6 +174,18 @@ class ApiAutoSchema(AutoSchema):
             if key not in responses:
                 responses[key] = self._get_response_for_code(ErrorSerializer, key)
         return responses
+
+
+class ExpiringTokenScheme(OpenApiAuthenticationExtension):
+    """The token header in the schema: `Authorization: Token <token>`."""
+
+    target_class = "core.authentication.ExpiringTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(
+            header_name="Authorization", token_prefix="Token"
+        )
 
 
 @extend_schema_field({"type": "string", "format": "binary"})

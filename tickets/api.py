@@ -289,7 +289,6 @@ class TicketOpenSerializer(serializers.Serializer):
     priority = serializers.ChoiceField(choices=Priority.choices)
     subject = serializers.CharField(max_length=200, allow_blank=True)
     description = serializers.CharField(max_length=100_000, allow_blank=True)
-    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.PORTAL)
     environment = serializers.CharField(
         max_length=100_000, required=False, default="", allow_blank=True
     )
@@ -455,7 +454,8 @@ class TicketViewSet(
 
     def create(self, request, *args, **kwargs):
         data = _parse(TicketOpenSerializer, request)
-        ticket = ticket_open(reporter=request.user, now=timezone.now(), **data)
+        # A ticket opened through the API came in by the API: the client does not choose.
+        ticket = ticket_open(reporter=request.user, channel=Channel.API, now=timezone.now(), **data)
         return self._detail(ticket, status.HTTP_201_CREATED)
 
     # The thread -------------------------------------------------------------------------------

@@ -34,10 +34,15 @@ def _require_contact_manager(contract: Contract, user) -> None:
         )
 
 
+EMAIL_MAX = 254
+
+
 def normalise_email(email: str) -> str:
     email = (email or "").strip().lower()
     try:
         validate_email(email)
+        if len(email) > EMAIL_MAX:  # the column's length: longer would fail on PostgreSQL
+            raise ValidationError("too long")
     except ValidationError as exc:
         raise ContractError(
             _("Enter a valid e-mail address for the named contact."),
@@ -55,13 +60,14 @@ def contact_check_email(*, contract: Contract, email: str):
     if user is None:
         return None
     if user.customer_id != contract.customer_id:
+        # Worded so as not to tell whether the address has an account (docs/spec.md).
         raise ContractError(
             _(
-                "%(email)s belongs to an account outside %(customer)s; a named contact must be "
-                "a user of the contract's customer."
+                "%(email)s cannot be a named contact of %(customer)s. Use the person's address "
+                "at %(customer)s, or ask support."
             )
             % {"email": email, "customer": contract.customer},
-            code="other_organisation",
+            code="email_not_allowed",
             field="email",
         )
     if not user.is_active:
@@ -119,9 +125,10 @@ def _send_added(*, contract: Contract, user, invite: bool) -> None:
 def _add(
     *, contract: Contract, email: str, names: tuple[str, str], details: dict, added_by, now
 ) -> SupportContact:
-    """Add to a contract that the caller has locked."""
-    user = contact_check_email(contract=contract, email=email)
+    """Add to a contract that the caller has locked. The cap comes first: a full contract
+    refuses every address alike, whoever it belongs to."""
     _require_free_slot(contract)
+    user = contact_check_email(contract=contract, email=email)
     if user is None:
         user = get_user_model().objects.create_user(
             normalise_email(email),

@@ -92,9 +92,14 @@ def _check_contact_email(*, email: str, customer) -> str:
         raise
     user = get_user_model().objects.filter(email__iexact=email).first()
     if user is not None and (customer is None or user.customer_id != customer.pk):
+        # Worded so as not to tell whether the address has an account (docs/spec.md).
         raise _refuse(
-            _("%(email)s belongs to an account outside this customer.") % {"email": email},
-            "other_organisation",
+            _(
+                "%(email)s cannot be the first named contact of this customer. Use the "
+                "person's address at the customer, or ask support."
+            )
+            % {"email": email},
+            "email_not_allowed",
             "contact_email",
         )
     return email

@@ -12,6 +12,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from core.moments import require_supported_moment
 from sla.models import Metric
 from tickets import history
 from tickets.models import Agreement, AgreementStatus, SlaState, Ticket, TicketEvent
@@ -75,6 +76,7 @@ def agreement_propose(
     reason = require_text(reason, "reason", _("Say why a new resolution time is needed."))
     if due_at is None or due_at.tzinfo is None:
         raise TicketError(_("Give the proposed time."), code="required", field="due_at")
+    require_supported_moment(due_at, "due_at")
     if due_at <= now:
         raise TicketError(
             _("The proposed resolution time must be in the future."),

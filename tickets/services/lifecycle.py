@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from contracts.models import Contract, Product, ProductVersion
 from contracts.schedule import contract_schedule
 from contracts.services import entitlement_require
-from sla.models import Channel, Metric, Priority
+from sla.models import SELF_SERVICE_CHANNELS, Channel, Metric, Priority
 from tickets import history
 from tickets.models import Ticket, TicketStatus
 from tickets.services.agreements import proposal_withdraw_open
@@ -74,7 +74,21 @@ def ticket_open(
     if priority not in Priority.values:
         raise TicketError(_("Choose a priority."), code="invalid_priority", field="priority")
     tier = contract.tier
-    if channel not in Channel.values or channel not in tier.channels:
+    if logged_by is None and channel not in SELF_SERVICE_CHANNELS:
+        raise TicketError(
+            _("Tickets you open yourself come in through the portal or the API."),
+            code="channel_not_self_service",
+            field="channel",
+        )
+    if logged_by is not None and channel in SELF_SERVICE_CHANNELS:
+        raise TicketError(
+            _("Choose how the customer reached support (phone, e-mail, ...)."),
+            code="channel_self_service",
+            field="channel",
+        )
+    if channel not in Channel.values or (
+        channel not in SELF_SERVICE_CHANNELS and channel not in tier.channels
+    ):
         raise TicketError(
             _("A %(tier)s contract is not served by %(channel)s; its channels are: %(channels)s.")
             % {

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 
 from core.admin_actions import ReadOnlyAdmin
 from core.badges import badge, sla_badge
+from core.moments import in_supported_range
 from core.roles import has_staff_permission
 from core.timefmt import local_time
 from tickets.models import AlertKind, Clock, ClockAlert, SlaState
@@ -125,10 +126,12 @@ class Report(Clock):
 
 
 def _month(value: str) -> datetime | None:
+    """A month typed as YYYY-MM, inside the supported years (core.moments); None otherwise."""
     try:
-        return datetime.strptime(value, "%Y-%m").replace(tzinfo=UTC)
+        month = datetime.strptime(value, "%Y-%m").replace(tzinfo=UTC)
     except ValueError:
         return None
+    return month if in_supported_range(month) else None
 
 
 @admin.register(Report)

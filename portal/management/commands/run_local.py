@@ -51,8 +51,10 @@ class Command(BaseCommand):
                 "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME,
             ],
         }  # fmt: skip
+        # The children run as this process does: DEBUG as set here (`make run` sets it true).
+        env = {**os.environ, "DJANGO_DEBUG": "true" if settings.DEBUG else "false"}
         processes = {
-            name: subprocess.Popen(cmd, cwd=settings.BASE_DIR, start_new_session=True)  # noqa: S603
+            name: subprocess.Popen(cmd, cwd=settings.BASE_DIR, env=env, start_new_session=True)  # noqa: S603
             for name, cmd in commands.items()
         }
         self.stdout.write(self.style.SUCCESS(f"\nPortal:  http://{addr}/"))
