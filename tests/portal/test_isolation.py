@@ -69,7 +69,7 @@ URLS = {
             "engineer": REDIRECT,
             "manager": REDIRECT,
             "roleless": OK,
-        }  # fmt: skip
+        }
     ),
     "login": Case({**everyone(REDIRECT), "anonymous": OK}),
     "logout": Case(everyone(REDIRECT), method="post"),
