@@ -22,16 +22,21 @@ def _active(user) -> bool:
 def partner_authorised_zones(partner_id: int, now: datetime | None = None) -> list[str]:
     """The time zones of the partner's contracts in which the partner is authorised today: the
     date rule of entitlement (status authorised, and the contract's local date within the
-    authorisation's term). A revoked or lapsed partner has none."""
-    partner = Partner.objects.filter(pk=partner_id).first()
-    if partner is None:
-        return []
+    authorisation's term). A revoked or lapsed partner has none. One query."""
     now = now or timezone.now()
-    zones = Contract.objects.filter(sold_by_id=partner_id).values_list("timezone", flat=True)
+    rows = (
+        Contract.objects.filter(sold_by_id=partner_id)
+        .values_list(
+            "timezone", "sold_by__status", "sold_by__authorised_from", "sold_by__authorised_until"
+        )
+        .distinct()
+    )
     return [
         zone
-        for zone in set(zones)
-        if partner.is_authorised_on(now.astimezone(zoneinfo.ZoneInfo(zone)).date())
+        for zone, status, starts, ends in rows
+        if Partner(status=status, authorised_from=starts, authorised_until=ends).is_authorised_on(
+            now.astimezone(zoneinfo.ZoneInfo(zone)).date()
+        )
     ]
 
 

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
@@ -149,6 +150,8 @@ class ReportAdmin(ReadOnlyAdmin):
         return [path("", self.admin_site.admin_view(self.changelist_view), name=name)]
 
     def changelist_view(self, request, extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         since_text, until_text = request.GET.get("since", ""), request.GET.get("until", "")
         since, until = _month(since_text), _month(until_text)
         if until is not None:
