@@ -68,8 +68,13 @@ class PasswordSetView(SuccessMessageMixin, auth_views.PasswordResetConfirmView):
 
 
 def _safe_next(request, candidate: str | None) -> str:
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # A path on this site only: "0" or "dashboard" would be taken for a view name by redirect().
+    if (
+        candidate
+        and candidate.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return candidate
     return reverse("portal:dashboard")
