@@ -13,6 +13,7 @@ from contracts.selectors import customers_for_partner
 from contracts.validators import validate_proof
 from core.admin_actions import ActionForm
 from core.errors import ServiceError
+from core.forms import IdChoiceField, IdMultipleChoiceField
 from sla.models import HolidayCalendar, Tier
 
 
@@ -28,7 +29,7 @@ class ServiceErrorFormMixin:
 
 
 class PartnerRegistrationForm(ServiceErrorFormMixin, forms.Form):
-    customer = forms.ModelChoiceField(
+    customer = IdChoiceField(
         label=_("existing customer"),
         queryset=Customer.objects.none(),
         required=False,
@@ -45,10 +46,10 @@ class PartnerRegistrationForm(ServiceErrorFormMixin, forms.Form):
     country = forms.CharField(
         label=_("new customer: country code"), max_length=2, initial="CN", required=False
     )
-    products = forms.ModelMultipleChoiceField(
+    products = IdMultipleChoiceField(
         label=_("products"), queryset=Product.objects.filter(commercially_supported=True)
     )
-    tier = forms.ModelChoiceField(label=_("tier"), queryset=Tier.objects.all())
+    tier = IdChoiceField(label=_("tier"), queryset=Tier.objects.all())
     licence_type = forms.ChoiceField(label=_("licence type"), choices=LicenceType.choices)
     contract_number = forms.CharField(label=_("contract number"), max_length=50)
     licence_number = forms.CharField(label=_("licence number"), max_length=100, required=False)
@@ -60,9 +61,7 @@ class PartnerRegistrationForm(ServiceErrorFormMixin, forms.Form):
         initial="Asia/Shanghai",
         help_text=_("The time zone named in the signed contract."),
     )
-    calendar = forms.ModelChoiceField(
-        label=_("holiday calendar"), queryset=HolidayCalendar.objects.all()
-    )
+    calendar = IdChoiceField(label=_("holiday calendar"), queryset=HolidayCalendar.objects.all())
     proof = forms.FileField(
         label=_("proof document"),
         help_text=_("The signed contract or order: a PDF, PNG or JPEG file."),
@@ -121,4 +120,4 @@ class ReasonForm(ActionForm):
 
 
 class ChangeTierForm(ActionForm):
-    tier = forms.ModelChoiceField(label=_("new tier"), queryset=Tier.objects.all())
+    tier = IdChoiceField(label=_("new tier"), queryset=Tier.objects.all())

@@ -9,6 +9,7 @@ from django.forms.models import ModelChoiceIterator
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import IdChoiceField
 from sla.models import Priority
 
 
@@ -101,7 +102,7 @@ class VersionIterator(ModelChoiceIterator):
         yield from groups.items()
 
 
-class VersionChoiceField(forms.ModelChoiceField):
+class VersionChoiceField(IdChoiceField):
     iterator = VersionIterator
     widget = VersionSelect
 
@@ -120,9 +121,7 @@ class TicketForm(forms.Form):
     (tickets.services.ticket_open); this form only offers the user's contracts and the versions
     those contracts cover."""
 
-    contract = forms.ModelChoiceField(
-        label=_("Contract"), queryset=None, empty_label=_("Choose a contract")
-    )
+    contract = IdChoiceField(label=_("Contract"), queryset=None, empty_label=_("Choose a contract"))
     version = VersionChoiceField(
         label=_("Product and version"),
         queryset=None,

@@ -150,7 +150,6 @@ def test_an_inactive_contract_is_refused_with_the_reason(world):
     ("overrides", "code", "field"),
     [
         ({"unmodified_build": False}, "modified_build", "unmodified_build"),
-        ({"channel": "phone"}, "channel_not_in_tier", "channel"),
         ({"subject": "  "}, "required", "subject"),
     ],
 )
@@ -496,3 +495,22 @@ def test_a_second_open_proposal_is_400_with_the_reason(world):
     )
     assert response.status_code == 400
     assert response.json()["code"] == "agreement_open"
+
+
+def test_the_api_records_its_own_channel_whatever_the_client_sends(world, frozen):
+    response = world.client("acme").post(
+        URL,
+        {
+            "contract": "ACME-1",
+            "product": "emqx-enterprise",
+            "version": "5.9",
+            "priority": "P3",
+            "subject": "Disconnects",
+            "description": "Clients drop every hour.",
+            "unmodified_build": True,
+            "channel": "phone",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["channel"] == "api"
