@@ -3,6 +3,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
+# A laptop: DEBUG on unless the environment says otherwise (settings default to production's
+# false). Deployments do not use this Makefile.
+export DJANGO_DEBUG ?= true
 
 .PHONY: install run test test-fast lint pytest lock messages bench clean
 

@@ -117,3 +117,26 @@ def _fresh_schedules():
     from contracts.schedule import schedule_cache_clear
 
     schedule_cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_completes_two_factor(monkeypatch):
+    """`client.force_login(user)` stands for a finished login: for staff with a confirmed
+    authenticator (the factories give engineers and managers one), the session is marked
+    verified as the two-factor page would. Tests of the second factor itself log in through
+    the real forms."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        device = TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).first()
+        if device is not None:
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)

@@ -89,14 +89,14 @@ def test_user_of_another_organisation_is_refused(contract_5x8, manager, now, oth
     outsider = CustomerUserFactory(customer=other_customer)
     with pytest.raises(ServiceError) as caught:
         add(contract_5x8, outsider.email, manager, now)
-    assert caught.value.code == "other_organisation"
+    assert caught.value.code == "email_not_allowed"
     assert caught.value.field == "email"
 
 
 def test_staff_account_cannot_become_a_named_contact(contract_7x24, manager, now):
     with pytest.raises(ServiceError) as caught:
         add(contract_7x24, StaffFactory().email, manager, now)
-    assert caught.value.code == "other_organisation"
+    assert caught.value.code == "email_not_allowed"
 
 
 def test_same_person_twice_is_refused(contract_7x24, manager, now):
@@ -201,7 +201,7 @@ def test_replace_with_a_refused_address_keeps_the_old_contact(contact, now, othe
     outsider = CustomerUserFactory(customer=other_customer)
     with pytest.raises(ServiceError) as caught:
         contact_replace(contact=contact, email=outsider.email, by=contact.user, now=now)
-    assert caught.value.code == "other_organisation"
+    assert caught.value.code == "email_not_allowed"
     assert contact.contract.contacts.get() == contact
 
 

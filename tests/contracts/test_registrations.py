@@ -201,7 +201,7 @@ def test_a_proof_over_the_size_limit_is_refused(submission, settings):
 def test_the_first_contact_must_not_belong_to_another_organisation(submission):
     CustomerUserFactory(email="ivy@initrode.test")
     error = refused(submission)
-    assert (error.code, error.field) == ("other_organisation", "contact_email")
+    assert (error.code, error.field) == ("email_not_allowed", "contact_email")
 
 
 def test_approve_activates_the_contract_and_invites_the_first_contact(

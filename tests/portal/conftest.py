@@ -21,6 +21,7 @@ from tests.factories import (
     ManagerFactory,
     PartnerFactory,
     PartnerUserFactory,
+    RolelessStaffFactory,
     StaffFactory,
     UserFactory,
     tier,
@@ -70,6 +71,7 @@ class World:
     outsider: object
     engineer: object
     manager: object
+    roleless: object
 
 
 def open_ticket(contract, reporter, version, *, now=OPENED, priority=Priority.P2, **extra):
@@ -189,6 +191,7 @@ def build_world() -> World:
         outsider=outsider,
         engineer=engineer,
         manager=manager,
+        roleless=RolelessStaffFactory(email="rory@vendor.test"),
     )
 
 

@@ -21,6 +21,8 @@ from tests.factories import (
     CustomerFactory,
     CustomerUserFactory,
     PartnerUserFactory,
+    confirm_two_factor,
+    current_totp_code,
     tier,
 )
 from tickets.models import Ticket
@@ -167,6 +169,7 @@ def test_partner_registers_manager_approves_and_the_new_contact_logs_in(
 ):
     partner_user = PartnerUserFactory(email="pat@partner.test")
     manager = get_user_model().objects.create_superuser("manager@vendor.test", PASSWORD)
+    confirm_two_factor(manager)
     manager.language = "en"
     manager.save()
     CustomerFactory(name_en="Somebody Else")  # not the partner's: never offered
@@ -201,6 +204,12 @@ def test_partner_registers_manager_approves_and_the_new_contact_logs_in(
     page.fill("input[name=username]", "manager@vendor.test")
     page.fill("input[name=password]", PASSWORD)
     page.click("input[type=submit]")
+    # Managers confirm the login with the code of their authenticator app.
+    page.wait_for_url(re.compile(r"/two-factor/"))
+    shot(page, "09a-admin-two-factor")
+    page.fill("input[name=code]", current_totp_code(manager))
+    page.click("form.stacked button[type=submit]")
+    page.wait_for_url(re.compile(r"/admin/$"))
     page.goto(f"{live_server.url}/admin/contracts/partnerregistration/")
     page.check(f"input[name=_selected_action][value='{registration.pk}']")
     page.select_option("select[name=action]", "approve")

@@ -117,8 +117,19 @@ def test_a_5x8_ticket_cannot_come_by_phone_or_skype(open_ticket):
             open_ticket(channel=channel, logged_by=StaffFactory())
         assert refused.value.code == "channel_not_in_tier"
         assert refused.value.field == "channel"
-    assert open_ticket(channel="wechat").channel == "wechat"
+    assert open_ticket(channel="wechat", logged_by=StaffFactory()).channel == "wechat"
     assert not Ticket.objects.filter(channel__in=["phone", "skype"]).exists()
+
+
+def test_a_customer_opens_through_the_portal_or_the_api_only(open_ticket):
+    """The probe set a ticket's channel through the API; other channels are logged by staff."""
+    with pytest.raises(ServiceError) as refused:
+        open_ticket(channel="phone")
+    assert refused.value.code == "channel_not_self_service"
+    assert open_ticket(channel="api").channel == "api"
+    with pytest.raises(ServiceError) as refused:
+        open_ticket(channel="portal", logged_by=StaffFactory())
+    assert refused.value.code == "channel_self_service"
 
 
 def test_7x24_requires_the_on_duty_name_and_phone(open_ticket, contract_7x24):

@@ -89,14 +89,21 @@ def test_report_is_one_query(history, django_assert_num_queries):
 # --- the admin page ------------------------------------------------------------------------------
 
 
-def test_admin_index_links_the_report_for_staff(client):
-    client.force_login(StaffFactory())  # an engineer without model permissions
+def test_admin_index_links_the_report_for_managers(client):
+    client.force_login(ManagerFactory())
 
     response = client.get(reverse("admin:index"))
 
     assert response.status_code == 200
     assert reverse("admin:tickets_report_changelist") in response.content.decode()
     assert reverse("admin:tickets_report_changelist") == "/admin/tickets/report/"
+
+
+def test_the_report_is_for_managers_only(client):
+    client.force_login(StaffFactory())  # an engineer
+
+    assert reverse("admin:tickets_report_changelist") not in client.get("/admin/").content.decode()
+    assert client.get(reverse("admin:tickets_report_changelist")).status_code == 403
 
 
 def test_admin_report_page_shows_the_rows(client, history):

@@ -13,7 +13,7 @@ from django.utils import translation
 from freezegun import freeze_time
 
 from sla.models import Metric
-from tests.factories import ContactFactory, ManagerFactory, StaffFactory, UserFactory
+from tests.factories import ContactFactory, ManagerFactory, StaffFactory
 from tests.tickets.sla.factories import ClockFactory, TicketFactory
 from tickets import tasks
 from tickets.models import AlertKind, ClockAlert, SlaState, TicketEvent
@@ -462,7 +462,7 @@ def test_retry_leaves_sent_alerts_alone(people):
 
 
 def test_alert_to_a_user_without_an_address_is_dropped(people):
-    UserFactory(is_support_manager=True, is_staff=True, email="")
+    ManagerFactory(email="")
     due_clock(ticket=people["ticket"])
     clocks_evaluate(now=NOW)
 
