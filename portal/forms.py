@@ -52,6 +52,12 @@ class TwoFactorForm(forms.Form):
     )
 
 
+class TokenRevokeForm(forms.Form):
+    """Which of the user's API tokens to revoke: the first characters the page shows."""
+
+    token_key = forms.CharField(max_length=25)
+
+
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(choices=settings.LANGUAGES)
     next = forms.CharField(required=False)

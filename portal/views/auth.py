@@ -25,7 +25,13 @@ from accounts.two_factor import (
 from core.errors import ServiceError
 from core.net import client_ip
 from core.roles import is_support_staff
-from portal.forms import EmailLoginForm, EmailPasswordResetForm, LanguageForm, TwoFactorForm
+from portal.forms import (
+    EmailLoginForm,
+    EmailPasswordResetForm,
+    LanguageForm,
+    TokenRevokeForm,
+    TwoFactorForm,
+)
 from portal.services import user_language_set
 
 
@@ -146,8 +152,11 @@ def two_factor(request):
 def api_tokens(request):
     """The user's API tokens (their first characters, creation and expiry), each revocable."""
     if request.method == "POST":
+        form = TokenRevokeForm(request.POST)
         try:
-            api_token_revoke(user=request.user, token_key=request.POST.get("token_key", "")[:25])
+            if not form.is_valid():
+                raise ServiceError(_("There is no such token."), code="not_found")
+            api_token_revoke(user=request.user, token_key=form.cleaned_data["token_key"])
         except ServiceError as exc:
             messages.error(request, exc.message)
         else:
