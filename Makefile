@@ -1,10 +1,13 @@
-# make install | make run | make test | make lint | make lock | make messages
+# make install | make run | make test | make test-fast | make lint | make lock | make messages
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
+# A laptop: DEBUG on unless the environment says otherwise (settings default to production's
+# false). Deployments do not use this Makefile.
+export DJANGO_DEBUG ?= true
 
-.PHONY: install run test lint pytest lock messages bench clean
+.PHONY: install run test test-fast lint pytest lock messages bench clean
 
 install: $(VENV)/.installed
 
@@ -36,6 +39,10 @@ pytest: install
 
 test: lint pytest
 
+# The quick loop: every test but the slow ones (those that start processes or a browser).
+test-fast: install
+	$(BIN)/pytest -m "not slow"
+
 # Re-pin every package after editing requirements*.in.
 lock:
 	rm -rf var/lock-venv
@@ -55,6 +62,7 @@ messages: install
 bench: install
 	$(BIN)/python bench/business_time.py --short
 	$(BIN)/python bench/portal_pages.py --short
+	$(BIN)/python bench/ticket_open.py --short
 	case "$$DATABASE_URL" in postgres*) $(BIN)/python bench/breach_scan.py --short ;; \
 		*) echo "bench/breach_scan.py skipped: set DATABASE_URL=postgres://..." ;; esac
 

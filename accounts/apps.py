@@ -1,7 +1,16 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from accounts import receivers, roles
+
+        post_migrate.connect(
+            roles.sync_roles_after_migrate, sender=self, dispatch_uid="accounts.sync_roles"
+        )
+        receivers.connect()

@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from core.roles import is_support_manager
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -22,7 +24,7 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra)
 
     def create_superuser(self, email: str, password: str | None = None, **extra):
-        extra.update(is_staff=True, is_superuser=True, is_support_manager=True)
+        extra.update(is_staff=True, is_superuser=True)
         return self._create_user(email, password, **extra)
 
     def get_by_natural_key(self, username):
@@ -31,7 +33,8 @@ class UserManager(BaseUserManager):
 
 class User(AbstractUser):
     """A person who logs in with an e-mail address: a customer's user, a partner's user, or
-    vendor staff (is_staff: support engineers; is_support_manager: managers, who get alerts)."""
+    vendor staff (is_staff, with a role: the group "support engineer" or "support manager",
+    see core.roles; staff without a role can do nothing)."""
 
     username = None
     email = models.EmailField(_("e-mail address"), unique=True)
@@ -55,12 +58,6 @@ class User(AbstractUser):
         blank=True,
         related_name="users",
     )
-    is_support_manager = models.BooleanField(
-        _("support manager"),
-        default=False,
-        help_text=_("Support managers receive SLA alerts and verify contracts."),
-    )
-
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
 
@@ -81,6 +78,12 @@ class User(AbstractUser):
     def __str__(self) -> str:
         full = self.get_full_name()
         return f"{full} <{self.email}>" if full else self.email
+
+    @property
+    def is_support_manager(self) -> bool:
+        """Derived from the role (core.roles.is_support_manager): managers receive SLA alerts
+        and verify contracts."""
+        return is_support_manager(self)
 
     def save(self, *args, **kwargs):
         self.email = (self.email or "").strip().lower()

@@ -1,17 +1,24 @@
 """The REST API under /api/: version 1 of the endpoints, the OpenAPI schema and its docs page."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView, _get_sidecar_url
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularSwaggerSplitView,
+    _get_sidecar_url,
+)
 from rest_framework.routers import SimpleRouter
 
-from accounts.api import ObtainTokenView
+from accounts.api import ObtainTokenView, TokenListView, TokenRevokeView
 from contracts.api import ContractViewSet, PartnerSubscriptionViewSet
 from sla.api import SlaPreviewView
 from tickets.api import TicketViewSet
 
 
-class DocsView(SpectacularSwaggerView):
-    """Swagger UI from drf-spectacular-sidecar's static files: no CDN needed."""
+class DocsView(SpectacularSwaggerSplitView):
+    """Swagger UI from drf-spectacular-sidecar's static files: no CDN needed; its script is a
+    separate request (?script), as the Content Security Policy allows no inline script."""
+
+    template_name = "api/swagger_ui.html"
 
     @staticmethod
     def _swagger_ui_resource(filename):
@@ -31,6 +38,8 @@ router.register("partner/subscriptions", PartnerSubscriptionViewSet, basename="s
 
 v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="token"),
+    path("auth/tokens/", TokenListView.as_view(), name="tokens"),
+    path("auth/tokens/<str:token_key>/", TokenRevokeView.as_view(), name="token-revoke"),
     path("sla/preview/", SlaPreviewView.as_view(), name="sla-preview"),
     *router.urls,
 ]

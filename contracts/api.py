@@ -103,7 +103,7 @@ class ContactSerializer(serializers.ModelSerializer):
 class ContactAddSerializer(serializers.Serializer):
     """The keyword arguments of contact_add, as the portal's SupportContactForm has them."""
 
-    email = serializers.EmailField()
+    email = serializers.EmailField(max_length=254)
     first_name = serializers.CharField(max_length=150, required=False, default="")
     last_name = serializers.CharField(max_length=150, required=False, default="")
     phone = serializers.CharField(max_length=40, required=False, default="", allow_blank=True)
@@ -249,7 +249,7 @@ class RegistrationSubmitSerializer(serializers.Serializer):
     )
     proof = UploadField(help_text="The signed contract or order: PDF, PNG or JPEG.")
     contact_name = serializers.CharField(max_length=150)
-    contact_email = serializers.EmailField()
+    contact_email = serializers.EmailField(max_length=254)
     contact_phone = serializers.CharField(
         max_length=40, required=False, default="", allow_blank=True
     )

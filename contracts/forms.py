@@ -13,6 +13,7 @@ from contracts.selectors import customers_for_partner
 from contracts.validators import validate_proof
 from core.admin_actions import ActionForm
 from core.errors import ServiceError
+from core.forms import IdChoiceField, IdMultipleChoiceField
 from sla.models import HolidayCalendar, Tier
 
 
@@ -28,7 +29,7 @@ class ServiceErrorFormMixin:
 
 
 class PartnerRegistrationForm(ServiceErrorFormMixin, forms.Form):
-    customer = forms.ModelChoiceField(
+    customer = IdChoiceField(
         label=_("existing customer"),
         queryset=Customer.objects.none(),
         required=False,
@@ -45,10 +46,10 @@ class PartnerRegistrationForm(ServiceErrorFormMixin, forms.Form):
     country = forms.CharField(
         label=_("new customer: country code"), max_length=2, initial="CN", required=False
     )
-    products = forms.ModelMultipleChoiceField(
+    products = IdMultipleChoiceField(
         label=_("products"), queryset=Product.objects.filter(commercially_supported=True)
     )
-    tier = forms.ModelChoiceField(label=_("tier"), queryset=Tier.objects.all())
+    tier = IdChoiceField(label=_("tier"), queryset=Tier.objects.all())
     licence_type = forms.ChoiceField(label=_("licence type"), choices=LicenceType.choices)
     contract_number = forms.CharField(label=_("contract number"), max_length=50)
     licence_number = forms.CharField(label=_("licence number"), max_length=100, required=False)
@@ -60,15 +61,13 @@ class PartnerRegistrationForm(ServiceErrorFormMixin, forms.Form):
         initial="Asia/Shanghai",
         help_text=_("The time zone named in the signed contract."),
     )
-    calendar = forms.ModelChoiceField(
-        label=_("holiday calendar"), queryset=HolidayCalendar.objects.all()
-    )
+    calendar = IdChoiceField(label=_("holiday calendar"), queryset=HolidayCalendar.objects.all())
     proof = forms.FileField(
         label=_("proof document"),
         help_text=_("The signed contract or order: a PDF, PNG or JPEG file."),
     )
     contact_name = forms.CharField(label=_("first named contact: name"), max_length=150)
-    contact_email = forms.EmailField(label=_("first named contact: e-mail"))
+    contact_email = forms.EmailField(label=_("first named contact: e-mail"), max_length=254)
     contact_phone = forms.CharField(
         label=_("first named contact: phone"), max_length=40, required=False
     )
@@ -103,7 +102,7 @@ class PartnerRegistrationForm(ServiceErrorFormMixin, forms.Form):
 class SupportContactForm(ServiceErrorFormMixin, forms.Form):
     """Add a named contact: `contact_add(contract=..., added_by=..., now=..., **cleaned_data)`."""
 
-    email = forms.EmailField(label=_("e-mail"))
+    email = forms.EmailField(label=_("e-mail"), max_length=254)
     first_name = forms.CharField(label=_("first name"), max_length=150, required=False)
     last_name = forms.CharField(label=_("last name"), max_length=150, required=False)
     phone = forms.CharField(label=_("phone"), max_length=40, required=False)
@@ -121,4 +120,4 @@ class ReasonForm(ActionForm):
 
 
 class ChangeTierForm(ActionForm):
-    tier = forms.ModelChoiceField(label=_("new tier"), queryset=Tier.objects.all())
+    tier = IdChoiceField(label=_("new tier"), queryset=Tier.objects.all())

@@ -1,31 +1,64 @@
 """Reads of the contracts app, scoped to the user first: customer users see their
-organisation's contracts, partner users what their partner sold or registered, staff all."""
+organisation's contracts, partner users what their partner sold or registered while it is
+authorised, staff (with a role) all."""
+
+import zoneinfo
+from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contracts.models import Contract, Customer, PartnerRegistration, SupportContact
-from core.roles import is_support_staff
+from contracts.models import Contract, Customer, Partner, PartnerRegistration, SupportContact
+from core.roles import has_staff_permission
 
 
 def _active(user) -> bool:
     return user is not None and not isinstance(user, AnonymousUser) and user.is_active
 
 
-def contracts_for_user(user) -> QuerySet[Contract]:
+def partner_authorised_zones(partner_id: int, now: datetime | None = None) -> list[str]:
+    """The time zones of the partner's contracts in which the partner is authorised today: the
+    date rule of entitlement (status authorised, and the contract's local date within the
+    authorisation's term). A revoked or lapsed partner has none. One query."""
+    now = now or timezone.now()
+    rows = (
+        Contract.objects.filter(sold_by_id=partner_id)
+        .values_list(
+            "timezone", "sold_by__status", "sold_by__authorised_from", "sold_by__authorised_until"
+        )
+        .distinct()
+    )
+    return [
+        zone
+        for zone, status, starts, ends in rows
+        if Partner(status=status, authorised_from=starts, authorised_until=ends).is_authorised_on(
+            now.astimezone(zoneinfo.ZoneInfo(zone)).date()
+        )
+    ]
+
+
+def _partner_contracts(user, now: datetime | None = None) -> Q:
+    """The contracts a partner user may still see: sold by its partner, while authorised."""
+    return Q(
+        sold_by_id=user.partner_id, timezone__in=partner_authorised_zones(user.partner_id, now)
+    )
+
+
+def contracts_for_user(user, *, now: datetime | None = None) -> QuerySet[Contract]:
     """Contracts `user` may see: staff all, customer users their organisation's, partner users
-    those their partner sold."""
+    those their partner sold, while the partner is authorised."""
     qs = Contract.objects.select_related("customer", "tier", "calendar", "sold_by")
     if not _active(user):
         return qs.none()
-    if is_support_staff(user):
+    if has_staff_permission(user, "contracts.view_contract"):
         return qs
     if user.customer_id:
         return qs.filter(customer_id=user.customer_id)
     if user.partner_id:
-        return qs.filter(sold_by_id=user.partner_id)
+        return qs.filter(_partner_contracts(user, now))
     return qs.none()
 
 
@@ -36,27 +69,31 @@ def contacts_for_user(user) -> QuerySet[SupportContact]:
     ).select_related("contract", "user")
 
 
-def registrations_for_user(user) -> QuerySet[PartnerRegistration]:
-    """Partner registrations `user` may see: staff all, partner users their partner's."""
+def registrations_for_user(user, *, now: datetime | None = None) -> QuerySet[PartnerRegistration]:
+    """Partner registrations `user` may see: staff all (also those of a partner that lapsed),
+    partner users their partner's while it is authorised."""
     qs = PartnerRegistration.objects.select_related(
         "partner", "submitted_by", "contract__customer", "contract__tier"
     )
     if not _active(user):
         return qs.none()
-    if is_support_staff(user):
+    if has_staff_permission(user, "contracts.view_partnerregistration"):
         return qs
     if user.partner_id:
-        return qs.filter(partner_id=user.partner_id)
+        return qs.filter(
+            partner_id=user.partner_id,
+            contract__timezone__in=partner_authorised_zones(user.partner_id, now),
+        )
     return qs.none()
 
 
 def customers_for_partner(user) -> QuerySet[Customer]:
     """The customers a partner user may register subscriptions for: those its partner
-    registered before (any outcome). Nobody else has any."""
+    registered before (any outcome), while it is authorised. Nobody else has any."""
     if not _active(user) or not user.partner_id:
         return Customer.objects.none()
     return Customer.objects.filter(
-        pk__in=Contract.objects.filter(sold_by_id=user.partner_id).values("customer_id")
+        pk__in=Contract.objects.filter(_partner_contracts(user)).values("customer_id")
     )
 
 

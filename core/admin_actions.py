@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ServiceError
+from core.roles import has_staff_permission
 
 
 class ActionForm(forms.Form):
@@ -70,7 +71,9 @@ class ServiceActionsMixin:
     # --- hooks -----------------------------------------------------------------------------------
     def has_service_permission(self, request, action: ServiceAction) -> bool:
         opts = self.opts
-        return request.user.has_perm(f"{opts.app_label}.{action.permission}_{opts.model_name}")
+        return has_staff_permission(
+            request.user, f"{opts.app_label}.{action.permission}_{opts.model_name}"
+        )
 
     def action_context(self, obj) -> dict:
         """Facts the `shown` tests need (computed once per page)."""

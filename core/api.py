@@ -7,22 +7,32 @@ service adds `field` when it names one (and `extra` when it gives more), a refus
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import (
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, permissions, serializers
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from core.authentication import ExpiringTokenAuthentication
 from core.errors import ServiceError
-from core.roles import is_support_staff
+from core.parsers import PayloadTooLarge
+from core.roles import has_staff_permission, is_support_staff
 
 # Token first: an anonymous request then gets 401 with `WWW-Authenticate: Token`, not a 403.
-API_AUTHENTICATION = [TokenAuthentication, SessionAuthentication]
+API_AUTHENTICATION = [ExpiringTokenAuthentication, SessionAuthentication]
 
 # Service refusal codes that mean "not allowed" rather than "not valid".
 FORBIDDEN_CODES = {"forbidden"}
@@ -95,9 +105,16 @@ def exception_handler(exc, context):
             body["field"] = exc.field
         if exc.extra:
             body["extra"] = exc.extra
-        forbidden = exc.code in FORBIDDEN_CODES
-        return Response(body, status=403 if forbidden else 400)
-    if isinstance(exc, Http404):
+        if exc.code in FORBIDDEN_CODES:
+            return Response(body, status=403)
+        return Response(body, status=404 if exc.code == "not_found" else 400)
+    if isinstance(exc, RequestDataTooBig | TooManyFilesSent):
+        exc = PayloadTooLarge()
+    elif isinstance(exc, TooManyFieldsSent):
+        exc = exceptions.ParseError(_("The request has too many fields."), code="too_many_fields")
+    elif isinstance(exc, SuspiciousOperation):
+        exc = exceptions.ParseError(_("The request is malformed."), code="malformed")
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
@@ -144,6 +161,8 @@ class ApiAutoSchema(AutoSchema):
             codes.add(404)  # another organisation's object, or a page past the end
         if self.view.throttle_classes:
             codes.add(429)
+        if self.method in ("POST", "PUT", "PATCH"):
+            codes.add(413)  # a body over the upload limit
         return sorted(codes)
 
     def _get_response_bodies(self, direction="response"):
@@ -155,6 +174,18 @@ class ApiAutoSchema(AutoSchema):
             if key not in responses:
                 responses[key] = self._get_response_for_code(ErrorSerializer, key)
         return responses
+
+
+class ExpiringTokenScheme(OpenApiAuthenticationExtension):
+    """The token header in the schema: `Authorization: Token <token>`."""
+
+    target_class = "core.authentication.ExpiringTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(
+            header_name="Authorization", token_prefix="Token"
+        )
 
 
 @extend_schema_field({"type": "string", "format": "binary"})
@@ -184,12 +215,27 @@ class ApiViewMixin:
 
 
 class IsStaff(permissions.BasePermission):
-    """Vendor support staff (engineers and managers)."""
+    """Vendor support staff with a role (engineers and managers); staff without one are refused
+    like anyone else."""
 
     message = _("Only support staff can do this.")
 
     def has_permission(self, request, view):
         return is_support_staff(request.user)
+
+
+def staff_permission(permission: str) -> type[permissions.BasePermission]:
+    """A DRF permission class: support staff whose role holds `permission` ("app.codename"),
+    the same check as the admin's and the services' (core.roles)."""
+
+    class HasStaffPermission(permissions.BasePermission):
+        message = _("Only support staff can do this.")
+
+        def has_permission(self, request, view):
+            return has_staff_permission(request.user, permission)
+
+    HasStaffPermission.__name__ = f"HasStaffPermission[{permission}]"
+    return HasStaffPermission
 
 
 class IsPartnerUser(permissions.BasePermission):

@@ -86,7 +86,7 @@ def demo_tickets_create(*, acme: Contract, globex: Contract, engineer, now: date
         priority="P1", subject="Broker cluster down in eu-central",
         description="All three nodes of the production cluster refuse connections.",
         reporter=bob, on_duty_name="Bob Becker", on_duty_phone="+49 30 0000 0001",
-        channel="phone", now=ago(minutes=50), **common,
+        channel="phone", logged_by=engineer, now=ago(minutes=50), **common,
     )  # fmt: skip
     # Globex: a P2 answered, with a resolution time proposed for the customer to accept.
     proposed = ticket_open(

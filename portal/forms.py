@@ -9,6 +9,7 @@ from django.forms.models import ModelChoiceIterator
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import IdChoiceField
 from sla.models import Priority
 
 
@@ -18,6 +19,7 @@ class EmailLoginForm(AuthenticationForm):
 
     username = forms.EmailField(
         label=_("E-mail address"),
+        max_length=254,
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
 
@@ -38,6 +40,22 @@ class EmailPasswordResetForm(PasswordResetForm):
         # The mail goes out in the language the user chose, not the one of this request.
         with translation.override(getattr(context.get("user"), "language", None)):
             super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+
+
+class TwoFactorForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+
+class TokenRevokeForm(forms.Form):
+    """Which of the user's API tokens to revoke: the first characters the page shows."""
+
+    token_key = forms.CharField(max_length=25)
 
 
 class LanguageForm(forms.Form):
@@ -90,7 +108,7 @@ class VersionIterator(ModelChoiceIterator):
         yield from groups.items()
 
 
-class VersionChoiceField(forms.ModelChoiceField):
+class VersionChoiceField(IdChoiceField):
     iterator = VersionIterator
     widget = VersionSelect
 
@@ -109,9 +127,7 @@ class TicketForm(forms.Form):
     (tickets.services.ticket_open); this form only offers the user's contracts and the versions
     those contracts cover."""
 
-    contract = forms.ModelChoiceField(
-        label=_("Contract"), queryset=None, empty_label=_("Choose a contract")
-    )
+    contract = IdChoiceField(label=_("Contract"), queryset=None, empty_label=_("Choose a contract"))
     version = VersionChoiceField(
         label=_("Product and version"),
         queryset=None,

@@ -14,6 +14,8 @@ urlpatterns = [
     # The link of an invitation (a new named contact) and of a password reset.
     path("password/set/<uidb64>/<token>/", auth.PasswordSetView.as_view(), name="password-set"),
     path("language/", auth.language, name="language"),
+    path("two-factor/", auth.two_factor, name="two-factor"),
+    path("account/api-tokens/", auth.api_tokens, name="api-tokens"),
     # Customers: tickets
     path("tickets/", tickets.ticket_list_view, name="ticket-list"),
     path("tickets/new/", tickets.ticket_create, name="ticket-create"),

@@ -27,11 +27,17 @@ class Metric(models.TextChoices):
 
 class Channel(models.TextChoices):
     PORTAL = "portal", _("portal")
+    API = "api", _("API")
     EMAIL = "email", _("e-mail")
     QQ = "qq", _("QQ")
     WECHAT = "wechat", _("WeChat")
     PHONE = "phone", _("phone")
     SKYPE = "skype", _("Skype")
+
+
+# Where customers open tickets themselves; every tier is served by them. The other channels are
+# logged by support staff, and only those of the contract's tier.
+SELF_SERVICE_CHANNELS = (Channel.PORTAL, Channel.API)
 
 
 def validate_hours(value: str) -> None:

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
+from core.moments import FIRST_YEAR, LAST_YEAR, in_supported_range
 from sla.models import HolidayCalendar, Priority, Tier
 from sla.services import SlaError, build_schedule, due_times
 
@@ -40,6 +41,13 @@ def sla_preview(
         raise SlaError(
             _("%(value)r is not an ISO 8601 date and time.") % {"value": opened_at}
         ) from exc
+    if not in_supported_range(moment):
+        raise SlaError(
+            _("Choose a date between %(first)d and %(last)d.")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR},
+            code="out_of_range",
+            field="opened_at",
+        )
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=schedule.tz)
     result = due_times(tier=tier_obj, priority=priority, opened_at=moment, schedule=schedule)

@@ -7,10 +7,18 @@ missing service fails the test instead."""
 import os
 import shutil
 import socket
+from importlib import import_module
 from urllib.parse import urlparse
 
+import freezegun
 import pytest
 from django.conf import settings
+
+# freezegun swaps the time functions of every loaded module it does not ignore, pytest's own
+# timer too: a test that froze time during setup was reported as lasting 57 years. Leave
+# pytest's clock alone, so `--durations` tells the truth. (Read by freeze_time() when called,
+# so this must run before the test modules are imported, as a root conftest does.)
+freezegun.configure(extend_ignore_list=["_pytest.timing"])
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -38,6 +46,13 @@ def _missing(marker: str) -> str | None:
     return None
 
 
+def pytest_collection_modifyitems(items):
+    """A browser test is a slow test (`make test-fast` leaves both out)."""
+    for item in items:
+        if item.get_closest_marker("browser") is not None:
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_runtest_setup(item):
     required = {m.strip() for m in os.environ.get("REQUIRE_SERVICES", "").split(",") if m.strip()}
     for marker in ("postgres", "redis", "browser"):
@@ -52,6 +67,13 @@ def pytest_runtest_setup(item):
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """The factories set a password on every user; the default PBKDF2 hasher would make each
+    test that creates a few users take seconds."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     """Uploads of a test go to its own folder."""
     settings.STORAGES = {
@@ -62,6 +84,15 @@ def _private_media(settings, tmp_path):
         },
     }
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _site_imported_before_any_freeze():
+    """Import the whole site (the URLconf imports every view, the API and the admin) before a
+    test can freeze time: DRF's throttles take `timer = time.time` when their module is
+    imported, and imported inside a freeze_time they would keep freezegun's fake for the rest
+    of the run and fail the token endpoint with a TypeError (test_permissions did, alone)."""
+    import_module(settings.ROOT_URLCONF)
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -86,3 +117,26 @@ def _fresh_schedules():
     from contracts.schedule import schedule_cache_clear
 
     schedule_cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_completes_two_factor(monkeypatch):
+    """`client.force_login(user)` stands for a finished login: for staff with a confirmed
+    authenticator (the factories give engineers and managers one), the session is marked
+    verified as the two-factor page would. Tests of the second factor itself log in through
+    the real forms."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        device = TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).first()
+        if device is not None:
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)

@@ -1,11 +1,15 @@
 """factory_boy factories shared by every test module. Reference data (tiers, targets, CN and NONE
 calendars) comes from the seeding migration, so factories look it up rather than create it."""
 
+import time
 from datetime import date
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from contracts.models import (
     Contract,
@@ -18,6 +22,7 @@ from contracts.models import (
     ProductVersion,
     SupportContact,
 )
+from core.roles import ENGINEER, MANAGER, forget_roles
 from sla.models import HolidayCalendar, Tier
 
 PASSWORD = "demo-pass-2026"
@@ -40,13 +45,53 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
+def _give_role(user, create, role):
+    if create and role:
+        user.groups.add(Group.objects.get(name=role))
+        forget_roles(user)
+
+
+def confirm_two_factor(user) -> TOTPDevice:
+    """A confirmed authenticator for `user` (tests log staff in with force_login, which
+    tests/conftest.py marks verified when the user has one)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="test app", confirmed=True)
+
+
+def current_totp_code(user) -> str:
+    """What the user's authenticator app shows now."""
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    return f"{totp.token():0{device.digits}d}"
+
+
 class StaffFactory(UserFactory):
+    """A support engineer (the role "support engineer"), with an authenticator."""
+
+    is_staff = True
+
+    @factory.post_generation
+    def role(obj, create, extracted, **kwargs):
+        _give_role(obj, create, ENGINEER if extracted is None else extracted)
+        if create:
+            confirm_two_factor(obj)
+
+
+class RolelessStaffFactory(UserFactory):
+    """is_staff and nothing else: no role, so no permission anywhere."""
+
     is_staff = True
 
 
-class ManagerFactory(UserFactory):
-    is_staff = True
-    is_support_manager = True
+class ManagerFactory(StaffFactory):
+    """A support manager, with an authenticator (managers always use two factors)."""
+
+    @factory.post_generation
+    def role(obj, create, extracted, **kwargs):
+        _give_role(obj, create, MANAGER if extracted is None else extracted)
+        if create:
+            confirm_two_factor(obj)
 
 
 class CustomerFactory(factory.django.DjangoModelFactory):
@@ -140,10 +185,8 @@ class ContactFactory(factory.django.DjangoModelFactory):
     phone = "+86 138 0000 0000"
 
 
-class SuperuserFactory(UserFactory):
-    is_staff = True
+class SuperuserFactory(ManagerFactory):
     is_superuser = True
-    is_support_manager = True
 
 
 class RegistrationFactory(factory.django.DjangoModelFactory):

@@ -20,6 +20,8 @@ from django.utils import timezone
 from tests.tickets.sla.factories import ClockFactory
 from tickets.models import ClockAlert, SlaState
 
+pytestmark = pytest.mark.slow  # a Celery worker process
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -33,6 +33,7 @@ def test_every_environment_variable_is_listed_in_env_example():
     assert read - example == set()
 
 
+@pytest.mark.slow
 def test_production_refuses_to_start_without_secret_key_and_hosts():
     result = _settings_subprocess(DJANGO_DEBUG="false")
     assert result.returncode != 0
@@ -40,6 +41,7 @@ def test_production_refuses_to_start_without_secret_key_and_hosts():
     assert "started" not in result.stdout
 
 
+@pytest.mark.slow
 def test_production_starts_with_secret_key_and_hosts():
     result = _settings_subprocess(
         DJANGO_DEBUG="false", DJANGO_SECRET_KEY="x" * 50, DJANGO_ALLOWED_HOSTS="support.example.com"

@@ -10,6 +10,10 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # four writer processes
+
 ROOT = Path(__file__).resolve().parent.parent
 PROCESSES = 4
 ROUNDS = 40

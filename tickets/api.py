@@ -20,13 +20,14 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from contracts.models import Contract, Product, ProductVersion
 from contracts.selectors import contracts_for_user
 from core.api import ApiViewMixin, IsStaff, UploadField
 from core.files import private_file_response
+from core.parsers import SafeJSONParser
 from sla.models import Channel, Metric, Priority
 from tickets.filters import TicketFilterSet
 from tickets.models import (
@@ -289,7 +290,6 @@ class TicketOpenSerializer(serializers.Serializer):
     priority = serializers.ChoiceField(choices=Priority.choices)
     subject = serializers.CharField(max_length=200, allow_blank=True)
     description = serializers.CharField(max_length=100_000, allow_blank=True)
-    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.PORTAL)
     environment = serializers.CharField(
         max_length=100_000, required=False, default="", allow_blank=True
     )
@@ -389,7 +389,7 @@ class RemoteSessionRecordSerializer(serializers.Serializer):
 TICKET_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Ticket number.")
 ATTACHMENT_ID = OpenApiParameter("attachment_id", int, OpenApiParameter.PATH)
 SESSION_ID = OpenApiParameter("session_id", int, OpenApiParameter.PATH)
-JSON_PARSERS = [JSONParser, FormParser, MultiPartParser]
+JSON_PARSERS = [SafeJSONParser, FormParser, MultiPartParser]
 
 
 def _parse(serializer_class, request, **kwargs):
@@ -455,7 +455,8 @@ class TicketViewSet(
 
     def create(self, request, *args, **kwargs):
         data = _parse(TicketOpenSerializer, request)
-        ticket = ticket_open(reporter=request.user, now=timezone.now(), **data)
+        # A ticket opened through the API came in by the API: the client does not choose.
+        ticket = ticket_open(reporter=request.user, channel=Channel.API, now=timezone.now(), **data)
         return self._detail(ticket, status.HTTP_201_CREATED)
 
     # The thread -------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from core.roles import is_support_staff
+from contracts.selectors import contracts_for_user
+from core.roles import has_staff_permission
 from tickets.models import Attachment, Message, RemoteSession, Ticket
 
 LIST_RELATED = [
@@ -21,18 +22,24 @@ def _signed_in(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active)
 
 
+def _staff(user) -> bool:
+    """Support staff whose role lets them read tickets, with their internal notes and files."""
+    return has_staff_permission(user, "tickets.view_ticket")
+
+
 def tickets_for_user(user) -> QuerySet[Ticket]:
     """The tickets `user` may see: staff all; a customer's users their organisation's; a
-    partner's users (read only) those on contracts the partner sold; anyone else none."""
+    partner's users (read only) those on contracts the partner sold, while it is authorised;
+    anyone else none."""
     tickets = Ticket.objects.select_related(*LIST_RELATED)
     if not _signed_in(user):
         return tickets.none()
-    if is_support_staff(user):
+    if _staff(user):
         return tickets
     if user.customer_id:
         return tickets.filter(contract__customer_id=user.customer_id)
     if user.partner_id:
-        return tickets.filter(contract__sold_by_id=user.partner_id)
+        return tickets.filter(contract__in=contracts_for_user(user).values("pk"))
     return tickets.none()
 
 
@@ -47,7 +54,7 @@ def messages_for_user(user, ticket: Ticket) -> QuerySet[Message]:
     messages = Message.objects.filter(ticket=ticket)
     if not _signed_in(user):
         return messages.none()
-    if is_support_staff(user):
+    if _staff(user):
         return messages
     return messages.filter(ticket__in=tickets_for_user(user).values("pk"), public=True)
 
@@ -57,7 +64,7 @@ def attachments_for_user(user) -> QuerySet[Attachment]:
     on a message they see. An internal note's files are as internal as the note."""
     if not _signed_in(user):
         return Attachment.objects.none()
-    if is_support_staff(user):
+    if _staff(user):
         return Attachment.objects.all()
     return Attachment.objects.filter(
         Q(message__isnull=True) | Q(message__public=True),
@@ -82,6 +89,6 @@ def remote_sessions_for_user(user) -> QuerySet[RemoteSession]:
     sessions = RemoteSession.objects.select_related("requested_by", "engineer")
     if not _signed_in(user):
         return sessions.none()
-    if is_support_staff(user):
+    if _staff(user):
         return sessions
     return sessions.filter(ticket__in=tickets_for_user(user).values("pk"))

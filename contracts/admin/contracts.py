@@ -122,6 +122,7 @@ CONTRACT_ACTIONS = {
         _verify,
         lambda c, ctx: c.status == ContractStatus.PENDING,
         done=lambda n: ngettext("Verified %(count)d contract.", "Verified %(count)d contracts.", n),
+        permission="manage",
         list_label=_("Verify the selected contracts"),
     ),
     "suspend": ServiceAction(
@@ -133,6 +134,7 @@ CONTRACT_ACTIONS = {
         done=lambda n: ngettext(
             "Suspended %(count)d contract.", "Suspended %(count)d contracts.", n
         ),
+        permission="manage",
         list_label=_("Suspend the selected contracts"),
     ),
     "reactivate": ServiceAction(
@@ -143,6 +145,7 @@ CONTRACT_ACTIONS = {
         done=lambda n: ngettext(
             "Reactivated %(count)d contract.", "Reactivated %(count)d contracts.", n
         ),
+        permission="manage",
         list_label=_("Reactivate the selected contracts"),
     ),
     "change_tier": ServiceAction(
@@ -158,6 +161,7 @@ CONTRACT_ACTIONS = {
             "Changed the tier of %(count)d contracts.",
             n,
         ),
+        permission="manage",
         list_label=_("Change the tier of the selected contracts"),
     ),
 }
@@ -353,7 +357,3 @@ class ContractAdmin(ServiceActionsMixin, admin.ModelAdmin):
             raise Http404
         suffix = PurePath(obj.proof.name).suffix
         return private_file_response(obj.proof, filename=f"{obj.number}-proof{suffix}")
-
-    # --- actions (each through its service) ------------------------------------------------------
-    def has_service_permission(self, request, action) -> bool:
-        return self.has_change_permission(request)

@@ -42,6 +42,7 @@ REGISTRATION_ACTIONS = {
         done=lambda n: ngettext(
             "Approved %(count)d registration.", "Approved %(count)d registrations.", n
         ),
+        permission="decide",
         list_label=_("Approve the selected registrations"),
     ),
     "reject": ServiceAction(
@@ -53,6 +54,7 @@ REGISTRATION_ACTIONS = {
         done=lambda n: ngettext(
             "Rejected %(count)d registration.", "Rejected %(count)d registrations.", n
         ),
+        permission="decide",
         list_label=_("Reject the selected registrations"),
     ),
 }

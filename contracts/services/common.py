@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from contracts.models import Contract
 from core.errors import ServiceError
-from core.roles import is_support_staff
+from core.roles import has_staff_permission
 
 REASON_MAX = Contract._meta.get_field("status_reason").max_length
 
@@ -18,8 +18,9 @@ class ContractError(ServiceError):
     """A refused contracts operation; the message is translated and shown as is."""
 
 
-def require_staff(user) -> None:
-    if not is_support_staff(user):
+def require_staff(user, permission: str) -> None:
+    """Support staff whose role holds `permission` (core.roles), or a "forbidden" refusal."""
+    if not has_staff_permission(user, permission):
         raise ContractError(_("Only support staff can do this."), code="forbidden")
 
 

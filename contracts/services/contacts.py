@@ -17,14 +17,14 @@ from django.utils.translation import ngettext
 from contracts.emails import password_set_url, send_to_users, site_url
 from contracts.models import Contract, SupportContact
 from contracts.services.common import ContractError, audit, lock_contract, require_staff
-from core.roles import is_support_staff
+from core.roles import has_staff_permission
 from sla.models import Tier
 from sla.services import reference_data_changed
 
 
 def _require_contact_manager(contract: Contract, user) -> None:
     """Support staff and the contract's own named contacts manage its named contacts."""
-    if is_support_staff(user):
+    if has_staff_permission(user, "contracts.change_supportcontact"):
         return
     if user is None or not contract.contacts.filter(user=user).exists():
         raise ContractError(
@@ -34,10 +34,15 @@ def _require_contact_manager(contract: Contract, user) -> None:
         )
 
 
+EMAIL_MAX = 254
+
+
 def normalise_email(email: str) -> str:
     email = (email or "").strip().lower()
     try:
         validate_email(email)
+        if len(email) > EMAIL_MAX:  # the column's length: longer would fail on PostgreSQL
+            raise ValidationError("too long")
     except ValidationError as exc:
         raise ContractError(
             _("Enter a valid e-mail address for the named contact."),
@@ -55,13 +60,14 @@ def contact_check_email(*, contract: Contract, email: str):
     if user is None:
         return None
     if user.customer_id != contract.customer_id:
+        # Worded so as not to tell whether the address has an account (docs/spec.md).
         raise ContractError(
             _(
-                "%(email)s belongs to an account outside %(customer)s; a named contact must be "
-                "a user of the contract's customer."
+                "%(email)s cannot be a named contact of %(customer)s. Use the person's address "
+                "at %(customer)s, or ask support."
             )
             % {"email": email, "customer": contract.customer},
-            code="other_organisation",
+            code="email_not_allowed",
             field="email",
         )
     if not user.is_active:
@@ -119,9 +125,10 @@ def _send_added(*, contract: Contract, user, invite: bool) -> None:
 def _add(
     *, contract: Contract, email: str, names: tuple[str, str], details: dict, added_by, now
 ) -> SupportContact:
-    """Add to a contract that the caller has locked."""
-    user = contact_check_email(contract=contract, email=email)
+    """Add to a contract that the caller has locked. The cap comes first: a full contract
+    refuses every address alike, whoever it belongs to."""
     _require_free_slot(contract)
+    user = contact_check_email(contract=contract, email=email)
     if user is None:
         user = get_user_model().objects.create_user(
             normalise_email(email),
@@ -278,7 +285,7 @@ def excess_contacts_message(contract: Contract, tier: Tier, contacts: list) -> s
 def contract_change_tier(*, contract: Contract, tier: Tier, by, now: datetime) -> Contract:
     """Move a contract to another tier; refused while it has more named contacts than the new
     tier allows (the message names them)."""
-    require_staff(by)
+    require_staff(by, "contracts.manage_contract")
     locked = lock_contract(contract)
     if locked.tier_id == tier.pk:
         return locked

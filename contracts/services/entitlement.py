@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from contracts.models import Contract, ContractStatus, Product, ProductVersion
 from core.errors import ServiceError
-from core.roles import is_support_staff
+from core.roles import has_staff_permission
 
 
 class EntitlementError(ServiceError):
@@ -132,7 +132,10 @@ def entitlement_check(
                     "date": version.end_of_support.isoformat(),
                 },
             )
-    if not is_support_staff(user) and not contract.contacts.filter(user=user).exists():
+    if (
+        not has_staff_permission(user, "tickets.add_ticket")
+        and not contract.contacts.filter(user=user).exists()
+    ):
         return _refuse(
             "not_named_contact",
             _(

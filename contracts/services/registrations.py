@@ -40,6 +40,7 @@ from contracts.services.common import (
 from contracts.services.contacts import contact_add, normalise_email
 from contracts.services.entitlement import contract_local_date
 from contracts.validators import validate_proof
+from core.roles import support_managers
 from sla.models import HolidayCalendar, Tier
 
 
@@ -91,9 +92,14 @@ def _check_contact_email(*, email: str, customer) -> str:
         raise
     user = get_user_model().objects.filter(email__iexact=email).first()
     if user is not None and (customer is None or user.customer_id != customer.pk):
+        # Worded so as not to tell whether the address has an account (docs/spec.md).
         raise _refuse(
-            _("%(email)s belongs to an account outside this customer.") % {"email": email},
-            "other_organisation",
+            _(
+                "%(email)s cannot be the first named contact of this customer. Use the "
+                "person's address at the customer, or ask support."
+            )
+            % {"email": email},
+            "email_not_allowed",
             "contact_email",
         )
     return email
@@ -167,7 +173,7 @@ def _notify_managers(registration_pk: int) -> None:
     registration = PartnerRegistration.objects.select_related(
         "partner", "contract__customer", "contract__tier"
     ).get(pk=registration_pk)
-    managers = get_user_model().objects.filter(is_support_manager=True, is_active=True)
+    managers = support_managers()
     admin_path = reverse("admin:contracts_partnerregistration_change", args=[registration_pk])
     send_to_users(
         template="registration_submitted",
@@ -328,7 +334,7 @@ def registration_approve(
 ) -> PartnerRegistration:
     """Verify a partner's registration: the contract becomes active and the first named
     contact (created on the customer if new) is invited by e-mail."""
-    require_staff(by)
+    require_staff(by, "contracts.decide_partnerregistration")
     locked = _lock_registration(registration)
     contract = locked.contract
     if not locked.partner.is_authorised_on(contract_local_date(contract, now)):
@@ -368,7 +374,7 @@ def registration_reject(
 ) -> PartnerRegistration:
     """Refuse a partner's registration with a reason (required, sent to the partner); its
     contract becomes rejected."""
-    require_staff(by)
+    require_staff(by, "contracts.decide_partnerregistration")
     reason = clean_reason(reason, required=True)
     locked = _lock_registration(registration)
     set_status(

@@ -31,7 +31,7 @@ def _require_status(contract: Contract, allowed: tuple[str, ...], message: str) 
 def contract_verify(*, contract: Contract, by, now: datetime) -> Contract:
     """A support manager confirms the proof of eligibility: pending -> active. A contract
     registered by a partner is verified by approving its registration (which does this)."""
-    require_staff(by)
+    require_staff(by, "contracts.manage_contract")
     locked = lock_contract(contract)
     registration = getattr(locked, "registration", None)
     if registration is not None and registration.status == RegistrationStatus.PENDING:
@@ -47,7 +47,7 @@ def contract_verify(*, contract: Contract, by, now: datetime) -> Contract:
 @transaction.atomic
 def contract_suspend(*, contract: Contract, by, reason: str, now: datetime) -> Contract:
     """Suspend an active contract (no new tickets); the reason is required and shown."""
-    require_staff(by)
+    require_staff(by, "contracts.manage_contract")
     reason = clean_reason(reason, required=True)
     locked = lock_contract(contract)
     _require_status(
@@ -63,7 +63,7 @@ def contract_suspend(*, contract: Contract, by, reason: str, now: datetime) -> C
 @transaction.atomic
 def contract_reactivate(*, contract: Contract, by, now: datetime, reason: str = "") -> Contract:
     """Bring a suspended contract, or an expired one whose term was extended, back to active."""
-    require_staff(by)
+    require_staff(by, "contracts.manage_contract")
     reason = clean_reason(reason, required=False)
     locked = lock_contract(contract)
     _require_status(

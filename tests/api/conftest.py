@@ -7,7 +7,9 @@
 | partner   | user of a partner that sold and registered Initech's contract INI-1 |
 | outsider  | a user of no organisation                                           |
 | anonymous | no credentials                                                      |
-| staff     | a support engineer                                                  |
+| engineer  | a support engineer (role "support engineer")                        |
+| manager   | a support manager (role "support manager")                          |
+| roleless  | is_staff without a role: may do nothing a staff member does         |
 """
 
 from dataclasses import dataclass, field
@@ -17,7 +19,7 @@ import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from freezegun import freeze_time
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from contracts.models import PartnerRegistration, Product, ProductVersion, RegistrationStatus
@@ -26,8 +28,10 @@ from tests.factories import (
     ContractFactory,
     CustomerFactory,
     CustomerUserFactory,
+    ManagerFactory,
     PartnerFactory,
     PartnerUserFactory,
+    RolelessStaffFactory,
     StaffFactory,
     UserFactory,
     tier,
@@ -37,7 +41,7 @@ from tickets.services import agreement_propose, attachment_add, message_post, ti
 
 # Wed 2026-11-25 10:00 in Shanghai: inside 5x8 hours, every contract and version current.
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
-PERSONAS = ["acme", "globex", "partner", "outsider", "anonymous", "staff"]
+PERSONAS = ["acme", "globex", "partner", "outsider", "anonymous", "engineer", "manager", "roleless"]
 
 
 @dataclass
@@ -54,18 +58,13 @@ class World:
 
     def add(self, persona: str, user) -> None:
         self.users[persona] = user
-        self.tokens[persona] = Token.objects.create(user=user).key
+        self.tokens[persona] = AuthToken.objects.create(user=user)[1]
 
     def __getattr__(self, name):
         try:
             return self.objects[name]
         except KeyError:
             raise AttributeError(name) from None
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -127,10 +126,15 @@ def world(db, enterprise) -> World:
         "globex": globex_contact.user,
         "partner": partner_user,
         "outsider": UserFactory(email="olly@nowhere.example"),
-        "staff": StaffFactory(email="sam@vendor.example"),
+        "engineer": StaffFactory(email="sam@vendor.example"),
+        "manager": ManagerFactory(email="mia@vendor.example"),
+        "roleless": RolelessStaffFactory(email="rory@vendor.example"),
     }
-    w.tokens = {name: Token.objects.create(user=user).key for name, user in w.users.items()}
+    w.tokens = {name: AuthToken.objects.create(user=user)[1] for name, user in w.users.items()}
+    # "staff" in the other API tests is the engineer.
+    w.users["staff"], w.tokens["staff"] = w.users["engineer"], w.tokens["engineer"]
     w.objects.update(
+        acme_token_key=w.tokens["acme"][:15],
         acme_contract=acme,
         globex_contract=globex,
         initech_contract=initech,
@@ -142,7 +146,7 @@ def world(db, enterprise) -> World:
         enterprise=enterprise,
         today=date(2026, 11, 25),
     )
-    staff = w.users["staff"]
+    staff = w.users["engineer"]
     common = {"product": enterprise, "version": version, "unmodified_build": True}
 
     def open_ticket(contract, reporter, priority, subject, **extra):

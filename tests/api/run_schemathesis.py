@@ -76,10 +76,17 @@ def wait_for_server(server: subprocess.Popen, log: Path) -> None:
     sys.exit(f"the server did not answer within 60 s:\n{log.read_text()[-4000:]}")
 
 
-def token_for(email: str) -> str:
-    return request("POST", "/api/v1/auth/token/", body={"username": email, "password": PASSWORD})[
-        "token"
-    ]
+def token_for(email: str, env: dict) -> str:
+    """A token for a demo user; staff add the current code of their authenticator (the demo
+    manager's, printed by `manage.py otp_code`, which works with DEBUG only)."""
+    body = {"username": email, "password": PASSWORD}
+    if email == PERSONAS["staff"]:
+        code = subprocess.run(
+            [python(), "manage.py", "otp_code", email],
+            cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+        ).stdout.strip()  # fmt: skip
+        body["otp_token"] = code
+    return request("POST", "/api/v1/auth/token/", body=body)["token"]
 
 
 def seed_ticket(token: str) -> None:
@@ -192,7 +199,7 @@ def main() -> int:
                 stderr=subprocess.STDOUT,
             )
         wait_for_server(server, log)
-        tokens = {persona: token_for(email) for persona, email in PERSONAS.items()}
+        tokens = {persona: token_for(email, env) for persona, email in PERSONAS.items()}
         seed_ticket(tokens["customer"])
         results = {persona: run(persona, token, args, workdir) for persona, token in tokens.items()}
     finally:

@@ -1,7 +1,7 @@
 """Token and session authentication, the token endpoint's throttle and django-axes lock-outs."""
 
 import pytest
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
@@ -15,7 +15,10 @@ def test_token_is_issued_for_email_and_password(world):
         TOKEN_URL, {"username": "Alice@Acme.example", "password": PASSWORD}, format="json"
     )
     assert response.status_code == 200
-    assert response.json() == {"token": Token.objects.get(user=world.users["acme"]).key}
+    body = response.json()
+    token = AuthToken.objects.get(user=world.users["acme"], token_key=body["token_key"])
+    assert body["token"].startswith(token.token_key)
+    assert token.expiry is not None
 
 
 def test_token_authenticates_later_requests(world):

@@ -91,7 +91,7 @@ def test_a_contact_of_another_organisation_is_refused_with_the_reason(world):
         "/api/v1/contracts/GLOBEX-1/contacts/", {"email": "alice@acme.example"}, format="json"
     )
     assert response.status_code == 400
-    assert response.json()["code"] == "other_organisation"
+    assert response.json()["code"] == "email_not_allowed"
     assert response.json()["field"] == "email"
 
 

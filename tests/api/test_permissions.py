@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from tests.api.conftest import PERSONAS
 from tests.api.schema import assert_conforms, operations
 from tests.api.test_contracts import subscription
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, current_totp_code
 
 
 @dataclass
@@ -27,13 +27,19 @@ class Row:
     format: str = "json"
 
 
-def statuses(*, acme, globex=404, partner=404, outsider=404, staff, anonymous=401) -> dict:
+def statuses(
+    *, acme, globex=404, partner=404, outsider=404, staff, manager=None, anonymous=401
+) -> dict:
+    """`staff` is the engineer's status (the manager's too unless given); staff without a role
+    get what a user of no organisation gets."""
     return {
         "acme": acme,
         "globex": globex,
         "partner": partner,
         "outsider": outsider,
-        "staff": staff,
+        "engineer": staff,
+        "manager": staff if manager is None else manager,
+        "roleless": outsider,
         "anonymous": anonymous,
     }
 
@@ -53,7 +59,10 @@ def partner_only(code: int) -> dict:
 def token_body(world, persona):
     if persona == "anonymous":
         return {"username": "nobody@nowhere.example", "password": "wrong"}
-    return {"username": world.users[persona].email, "password": PASSWORD}
+    body = {"username": world.users[persona].email, "password": PASSWORD}
+    if persona in ("engineer", "manager"):
+        body["otp_token"] = current_totp_code(world.users[persona])
+    return body
 
 
 def new_ticket(world, persona):
@@ -77,6 +86,11 @@ MATRIX: dict[tuple[str, str], Row] = {
         "/api/v1/auth/token/",
         statuses(acme=200, globex=200, partner=200, outsider=200, staff=200, anonymous=400),
         token_body,
+    ),
+    ("GET", "/api/v1/auth/tokens/"): Row("/api/v1/auth/tokens/", EVERYONE_200),
+    # Acme's own token: revoked by Acme; anyone else's request finds no such token of theirs.
+    ("DELETE", "/api/v1/auth/tokens/{token_key}/"): Row(
+        "/api/v1/auth/tokens/{acme_token_key}/", statuses(acme=204, staff=404)
     ),
     ("GET", "/api/v1/contracts/"): Row("/api/v1/contracts/", EVERYONE_200),
     ("GET", "/api/v1/contracts/{number}/"): Row("/api/v1/contracts/ACME-1/", ACME_AND_STAFF_200),

@@ -4,7 +4,7 @@ import json
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 URL = "/api/v1/sla/preview/"
 
@@ -58,7 +58,7 @@ def test_bad_input_is_400_with_the_reason_the_command_gives(world, params, code)
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == code
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(CommandError) as refused:
         command_output(params)
     assert body["detail"] == str(refused.value)
 

@@ -77,8 +77,3 @@ def partner_user(partner):
 @pytest.fixture
 def other_customer(db):
     return CustomerFactory(name_en="Other Org", name_zh="其他公司")
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -89,14 +89,14 @@ def test_user_of_another_organisation_is_refused(contract_5x8, manager, now, oth
     outsider = CustomerUserFactory(customer=other_customer)
     with pytest.raises(ServiceError) as caught:
         add(contract_5x8, outsider.email, manager, now)
-    assert caught.value.code == "other_organisation"
+    assert caught.value.code == "email_not_allowed"
     assert caught.value.field == "email"
 
 
 def test_staff_account_cannot_become_a_named_contact(contract_7x24, manager, now):
     with pytest.raises(ServiceError) as caught:
         add(contract_7x24, StaffFactory().email, manager, now)
-    assert caught.value.code == "other_organisation"
+    assert caught.value.code == "email_not_allowed"
 
 
 def test_same_person_twice_is_refused(contract_7x24, manager, now):
@@ -109,7 +109,7 @@ def test_same_person_twice_is_refused(contract_7x24, manager, now):
 def test_invalid_address_is_refused(contract_5x8, manager, now):
     with pytest.raises(ServiceError) as caught:
         add(contract_5x8, "not-an-address", manager, now)
-    assert caught.value.field == "email"
+    assert (caught.value.code, caught.value.field) == ("invalid_email", "email")
 
 
 def test_5x8_allows_one_named_contact(contract_5x8, manager, now):
@@ -178,8 +178,9 @@ def test_remove_frees_the_slot_and_keeps_the_user(contract_5x8, manager, now):
 
 
 def test_outsider_may_not_remove_a_contact(contact, now):
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as caught:
         contact_remove(contact=contact, removed_by=CustomerUserFactory(), now=now)
+    assert caught.value.code == "forbidden"
 
 
 def test_update_changes_only_the_given_details(contact, manager, now):
@@ -198,8 +199,9 @@ def test_replace_hands_over_the_only_5x8_slot(contact, now):
 
 def test_replace_with_a_refused_address_keeps_the_old_contact(contact, now, other_customer):
     outsider = CustomerUserFactory(customer=other_customer)
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as caught:
         contact_replace(contact=contact, email=outsider.email, by=contact.user, now=now)
+    assert caught.value.code == "email_not_allowed"
     assert contact.contract.contacts.get() == contact
 
 

@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from freezegun import freeze_time
 
 from contracts.models import (
@@ -14,6 +15,7 @@ from contracts.models import (
     RegistrationStatus,
     SupportContact,
 )
+from core.roles import ENGINEER, has_staff_permission
 
 pytestmark = pytest.mark.django_db
 
@@ -59,17 +61,19 @@ def test_every_persona_logs_in_with_the_demo_password(demo, email):
     assert get_user_model().objects.get(email=email).check_password(PASSWORD)
 
 
-def test_manager_is_a_superuser_and_support_manager(demo):
+def test_manager_has_the_manager_role_and_an_authenticator(demo):
     manager = get_user_model().objects.get(email="manager@example.com")
-    assert manager.is_staff and manager.is_superuser and manager.is_support_manager
+    assert manager.is_staff and not manager.is_superuser and manager.is_support_manager
+    assert has_staff_permission(manager, "sla.change_target")
+    assert TOTPDevice.objects.filter(user=manager, confirmed=True).exists()
 
 
-def test_engineer_has_admin_permissions_through_the_group(demo):
+def test_engineer_has_the_engineer_role(demo):
     engineer = get_user_model().objects.get(email="engineer@example.com")
-    assert engineer.is_staff and not engineer.is_superuser
-    assert engineer.groups.filter(name="Support engineers").exists()
-    assert engineer.has_perm("contracts.change_contract")
-    assert engineer.has_perm("sla.change_target")
+    assert engineer.is_staff and not engineer.is_superuser and not engineer.is_support_manager
+    assert engineer.groups.filter(name=ENGINEER).exists()
+    assert has_staff_permission(engineer, "tickets.change_ticket")
+    assert not has_staff_permission(engineer, "sla.change_target")
 
 
 def test_acme_has_alice_on_an_active_5x8_contract(demo):

@@ -43,7 +43,8 @@ def test_named_contact_of_active_contract_may_open(contact, product, version, no
 
 
 def test_pending_contract_is_not_yet_verified(contact, product, version, now):
-    answer = check(contact, product, version, now, status=ContractStatus.PENDING)
+    with translation.override("en"):
+        answer = check(contact, product, version, now, status=ContractStatus.PENDING)
     assert not answer.allowed
     assert answer.code == "pending"
     assert "not been verified" in answer.reason

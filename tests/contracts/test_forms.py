@@ -93,6 +93,7 @@ def test_service_errors_land_on_their_field(partner_user, data, now):
     assert bound.is_valid()
     with pytest.raises(ServiceError) as caught:
         registration_submit(user=partner_user, now=now, **bound.cleaned_data)
+    assert caught.value.code == "number_taken"
     bound.add_service_error(caught.value)
     assert "contract_number" in bound.errors
 

@@ -131,7 +131,8 @@ def test_a_partner_may_not_pick_someone_elses_customer(submission):
 
 
 def test_a_new_customer_needs_a_name(submission):
-    assert refused(submission, customer_name_en=" ").field == "customer_name_en"
+    error = refused(submission, customer_name_en=" ")
+    assert (error.code, error.field) == ("customer_required", "customer_name_en")
 
 
 def test_community_only_products_cannot_be_registered(submission):
@@ -180,7 +181,8 @@ def test_a_term_that_already_ended_is_refused(submission):
 
 
 def test_an_unknown_time_zone_is_refused(submission):
-    assert refused(submission, timezone="Mars/Olympus").field == "timezone"
+    error = refused(submission, timezone="Mars/Olympus")
+    assert (error.code, error.field) == ("invalid_timezone", "timezone")
 
 
 def test_a_proof_that_is_not_pdf_png_or_jpeg_is_refused(submission):
@@ -192,12 +194,14 @@ def test_a_proof_that_is_not_pdf_png_or_jpeg_is_refused(submission):
 
 def test_a_proof_over_the_size_limit_is_refused(submission, settings):
     settings.PROOF_MAX_BYTES = 10
-    assert refused(submission).field == "proof"
+    error = refused(submission)
+    assert (error.code, error.field) == ("invalid_proof", "proof")
 
 
 def test_the_first_contact_must_not_belong_to_another_organisation(submission):
     CustomerUserFactory(email="ivy@initrode.test")
-    assert refused(submission).field == "contact_email"
+    error = refused(submission)
+    assert (error.code, error.field) == ("email_not_allowed", "contact_email")
 
 
 def test_approve_activates_the_contract_and_invites_the_first_contact(
@@ -248,14 +252,15 @@ def test_a_decided_registration_cannot_be_decided_again(manager, now):
 
 def test_only_staff_approve(now):
     registration = RegistrationFactory()
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as caught:
         registration_approve(registration=registration, by=registration.submitted_by, now=now)
+    assert caught.value.code == "forbidden"
 
 
 def test_reject_requires_a_reason(manager, now):
     with pytest.raises(ServiceError) as caught:
         registration_reject(registration=RegistrationFactory(), by=manager, reason="", now=now)
-    assert caught.value.field == "reason"
+    assert (caught.value.code, caught.value.field) == ("reason_required", "reason")
 
 
 def test_reject_marks_the_contract_rejected_and_tells_the_partner(

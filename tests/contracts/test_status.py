@@ -62,14 +62,15 @@ def test_suspend_records_the_reason(manager, now):
 def test_suspend_requires_a_reason(manager, now):
     with pytest.raises(ServiceError) as caught:
         contract_suspend(contract=ContractFactory(), by=manager, reason="  ", now=now)
-    assert caught.value.field == "reason"
+    assert (caught.value.code, caught.value.field) == ("reason_required", "reason")
 
 
 def test_suspend_refuses_a_pending_contract(manager, now):
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as caught:
         contract_suspend(
             contract=ContractFactory(status=ContractStatus.PENDING), by=manager, reason="x", now=now
         )
+    assert caught.value.code == "wrong_status"
 
 
 def test_reactivate_a_suspended_contract(manager, now):
@@ -95,8 +96,9 @@ def test_reactivate_refuses_a_term_that_is_over(manager, now):
 
 
 def test_reactivate_refuses_an_active_contract(manager, now):
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as caught:
         contract_reactivate(contract=ContractFactory(), by=manager, now=now)
+    assert caught.value.code == "wrong_status"
 
 
 def test_expire_uses_the_local_date_of_each_contract():

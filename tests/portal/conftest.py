@@ -21,6 +21,7 @@ from tests.factories import (
     ManagerFactory,
     PartnerFactory,
     PartnerUserFactory,
+    RolelessStaffFactory,
     StaffFactory,
     UserFactory,
     tier,
@@ -33,11 +34,6 @@ from tickets.services.messages import message_post
 # Monday 2026-11-23 10:00 in Shanghai: inside 5x8 service hours.
 OPENED = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -75,6 +71,7 @@ class World:
     outsider: object
     engineer: object
     manager: object
+    roleless: object
 
 
 def open_ticket(contract, reporter, version, *, now=OPENED, priority=Priority.P2, **extra):
@@ -194,6 +191,7 @@ def build_world() -> World:
         outsider=outsider,
         engineer=engineer,
         manager=manager,
+        roleless=RolelessStaffFactory(email="rory@vendor.test"),
     )
 
 

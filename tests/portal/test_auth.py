@@ -139,14 +139,36 @@ def test_repeated_failed_logins_are_locked_out_with_a_clear_message(client, sett
     assert "_auth_user_id" not in client.session
 
 
-def test_a_lock_out_is_per_user_and_address(client, settings):
+def test_a_lock_out_is_per_address_and_per_client(client, settings):
     settings.AXES_ENABLED = True
     settings.AXES_FAILURE_LIMIT = 2
     CustomerUserFactory(email="alice@acme.test")
     CustomerUserFactory(email="bob@acme.test")
     for _attempt in range(2):
-        client.post(reverse("portal:login"), {"username": "alice@acme.test", "password": "x"})
+        client.post(
+            reverse("portal:login"),
+            {"username": "alice@acme.test", "password": "x"},
+            REMOTE_ADDR="203.0.113.1",
+        )
+    # Bob, from another address, is not affected.
     response = client.post(
-        reverse("portal:login"), {"username": "bob@acme.test", "password": PASSWORD}
+        reverse("portal:login"),
+        {"username": "bob@acme.test", "password": PASSWORD},
+        REMOTE_ADDR="203.0.113.2",
     )
     assert response.status_code == 302
+    # Alice is locked out whatever the letter case and wherever she logs in from ...
+    client.logout()
+    response = client.post(
+        reverse("portal:login"),
+        {"username": "Alice@ACME.test", "password": PASSWORD},
+        REMOTE_ADDR="203.0.113.3",
+    )
+    assert response.status_code == 429
+    # ... and so is the client that made the failures, whoever it tries.
+    response = client.post(
+        reverse("portal:login"),
+        {"username": "bob@acme.test", "password": PASSWORD},
+        REMOTE_ADDR="203.0.113.1",
+    )
+    assert response.status_code == 429

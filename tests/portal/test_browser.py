@@ -3,7 +3,6 @@ ticket with a log file and switches languages; a partner registers a subscriptio
 manager approves it in the admin, and the new named contact sets a password from the
 invitation and logs in. Each step leaves a screenshot in var/screenshots/."""
 
-import os
 import re
 import shutil
 from pathlib import Path
@@ -22,13 +21,11 @@ from tests.factories import (
     CustomerFactory,
     CustomerUserFactory,
     PartnerUserFactory,
+    confirm_two_factor,
+    current_totp_code,
     tier,
 )
 from tickets.models import Ticket
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls of the test itself
-# are synchronous and safe.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [
     pytest.mark.browser,
@@ -62,11 +59,16 @@ def _seed_data_for_later_tests(django_db_blocker):
 
 
 @pytest.fixture
-def browser(live_server):
+def browser(live_server, monkeypatch):
     """Started per test, after the database fixtures: Playwright's sync API runs the test in a
     greenlet with its own context, where Django opens a new connection wrapper; the serialized
     seed data must be restored (by the database fixture) before that happens."""
     from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test
+    # itself are synchronous and safe. For these tests only: the rest of the suite keeps
+    # Django's check for ORM calls from async code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -88,11 +90,6 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
-
-
-@pytest.fixture(autouse=True)
-def _fast_and_real_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def shot(page, name: str) -> None:
@@ -172,6 +169,7 @@ def test_partner_registers_manager_approves_and_the_new_contact_logs_in(
 ):
     partner_user = PartnerUserFactory(email="pat@partner.test")
     manager = get_user_model().objects.create_superuser("manager@vendor.test", PASSWORD)
+    confirm_two_factor(manager)
     manager.language = "en"
     manager.save()
     CustomerFactory(name_en="Somebody Else")  # not the partner's: never offered
@@ -206,6 +204,12 @@ def test_partner_registers_manager_approves_and_the_new_contact_logs_in(
     page.fill("input[name=username]", "manager@vendor.test")
     page.fill("input[name=password]", PASSWORD)
     page.click("input[type=submit]")
+    # Managers confirm the login with the code of their authenticator app.
+    page.wait_for_url(re.compile(r"/two-factor/"))
+    shot(page, "09a-admin-two-factor")
+    page.fill("input[name=code]", current_totp_code(manager))
+    page.click("form.stacked button[type=submit]")
+    page.wait_for_url(re.compile(r"/admin/$"))
     page.goto(f"{live_server.url}/admin/contracts/partnerregistration/")
     page.check(f"input[name=_selected_action][value='{registration.pk}']")
     page.select_option("select[name=action]", "approve")

@@ -97,4 +97,4 @@ def test_an_address_of_another_organisation_is_refused(world, login):
     response = login(world.globex_user).post(
         _contacts_url(world.globex_contract), {"email": world.acme_user.email}
     )
-    assert "belongs to an account outside" in response.content.decode()
+    assert "cannot be a named contact" in response.content.decode()

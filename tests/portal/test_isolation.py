@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from portal import urls as portal_urls
 
-PERSONAS = ["acme", "globex", "partner", "outsider", "anonymous"]
+PERSONAS = ["acme", "globex", "partner", "outsider", "anonymous", "engineer", "manager", "roleless"]
+STAFF = ("engineer", "manager", "roleless")
 OK, NOT_FOUND, LOGIN, REDIRECT = 200, 404, "login", 302
 
 
@@ -27,21 +28,31 @@ def everyone(code):
     return dict.fromkeys(PERSONAS, code)
 
 
+def _staff_like_outsider(expect: dict) -> dict:
+    """Staff of every role belong to no organisation: in the portal they get what the outsider
+    gets (the support desk is the admin)."""
+    return {**expect, **dict.fromkeys(STAFF, expect["outsider"])}
+
+
 def customers_only(own=OK, other=NOT_FOUND):
     """A page of the customer area about an object of Acme."""
-    return {"acme": own, "globex": other, "partner": NOT_FOUND, "outsider": NOT_FOUND,
-            "anonymous": LOGIN}  # fmt: skip
+    return _staff_like_outsider({"acme": own, "globex": other, "partner": NOT_FOUND,
+                                 "outsider": NOT_FOUND, "anonymous": LOGIN})  # fmt: skip
 
 
 def any_customer(code=OK):
     """A customer-area page without an object: both customers get it."""
-    return {"acme": code, "globex": code, "partner": NOT_FOUND, "outsider": NOT_FOUND,
-            "anonymous": LOGIN}  # fmt: skip
+    return _staff_like_outsider({"acme": code, "globex": code, "partner": NOT_FOUND,
+                                 "outsider": NOT_FOUND, "anonymous": LOGIN})  # fmt: skip
 
 
 def partner_only(code=OK):
-    return {"acme": NOT_FOUND, "globex": NOT_FOUND, "partner": code, "outsider": NOT_FOUND,
-            "anonymous": LOGIN}  # fmt: skip
+    return _staff_like_outsider({"acme": NOT_FOUND, "globex": NOT_FOUND, "partner": code,
+                                 "outsider": NOT_FOUND, "anonymous": LOGIN})  # fmt: skip
+
+
+def signed_in(code=OK):
+    return {**everyone(code), "anonymous": LOGIN}
 
 
 def acme_ticket(w):
@@ -49,13 +60,25 @@ def acme_ticket(w):
 
 
 URLS = {
-    "dashboard": Case({**any_customer(), "partner": REDIRECT, "outsider": OK}),
+    # Engineers and managers go on to the support desk; staff without a role have nowhere to go.
+    "dashboard": Case(
+        {
+            **any_customer(),
+            "partner": REDIRECT,
+            "outsider": OK,
+            "engineer": REDIRECT,
+            "manager": REDIRECT,
+            "roleless": OK,
+        }
+    ),
     "login": Case({**everyone(REDIRECT), "anonymous": OK}),
     "logout": Case(everyone(REDIRECT), method="post"),
     "password-reset": Case(everyone(OK)),
     "password-reset-sent": Case(everyone(OK)),
     "password-set": Case(everyone(OK), kwargs=lambda w: {"uidb64": "MQ", "token": "x-y"}),
     "language": Case(everyone(REDIRECT), method="post", data={"language": "en"}),
+    "two-factor": Case(signed_in()),
+    "api-tokens": Case(signed_in()),
     "ticket-list": Case(any_customer()),
     "ticket-create": Case(any_customer()),
     "ticket-detail": Case(customers_only(), kwargs=acme_ticket),
@@ -119,6 +142,9 @@ def _persona(world, name):
         "partner": world.partner_user,
         "outsider": world.outsider,
         "anonymous": None,
+        "engineer": world.engineer,
+        "manager": world.manager,
+        "roleless": world.roleless,
     }[name]
 
 

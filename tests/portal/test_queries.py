@@ -23,10 +23,11 @@ PAGES = {
     "ticket-detail": ("acme_user", lambda w: {"pk": w.acme_ticket.pk}, 11),
     "contract-list": ("acme_user", None, 6),
     "contract-contacts": ("globex_user", lambda w: {"pk": w.globex_contract.pk}, 6),
-    "partner-dashboard": ("partner_user", None, 5),
-    "partner-ticket-list": ("partner_user", None, 7),
-    "registration-list": ("partner_user", None, 3),
-    "registration-detail": ("partner_user", lambda w: {"pk": w.registration.pk}, 4),
+    # Partners: + the zones in which their authorisation holds today (one query).
+    "partner-dashboard": ("partner_user", None, 6),
+    "partner-ticket-list": ("partner_user", None, 9),
+    "registration-list": ("partner_user", None, 4),
+    "registration-detail": ("partner_user", lambda w: {"pk": w.registration.pk}, 5),
 }
 
 

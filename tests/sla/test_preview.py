@@ -5,6 +5,7 @@ import json
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 
 def preview(*args: str) -> dict:
@@ -132,3 +133,12 @@ def test_bad_input_exits_non_zero_without_a_traceback(capsys):
     assert captured.err.strip().count("\n") == 0
     assert "Unknown tier" in captured.err
     assert captured.out == ""
+
+
+@pytest.mark.django_db
+def test_the_commands_english_ends_with_it():
+    with translation.override("zh-hans"):
+        with pytest.raises(CommandError, match="Unknown tier"):
+            preview("--tier", "9x5", "--priority", "P1", "--opened-at", "2026-11-27T17:30",
+                    "--timezone", "Asia/Shanghai")  # fmt: skip
+        assert translation.get_language() == "zh-hans"

@@ -15,12 +15,6 @@ from tests.factories import (
 from tests.tickets.helpers import ticket_opener
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # The factories set a password on every user; PBKDF2 would make each test take seconds.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def version(db):
     return VersionFactory()

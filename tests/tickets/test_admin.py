@@ -88,7 +88,7 @@ def test_ticket_list_queries_do_not_grow_with_tickets(desk, django_assert_max_nu
     for _ in range(12):
         TicketFactory(contract=ContractFactory(), assignee=StaffFactory())
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = desk.get(url)
     assert response.status_code == 200
     assert queries(desk, url) == few
@@ -111,7 +111,7 @@ def test_ticket_list_filters_and_search(desk, query, fields, django_assert_max_n
     other = TicketFactory()
     url = reverse("admin:tickets_ticket_changelist") + "?" + query.format(pk=ticket.pk)
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = desk.get(url)
 
     assert response.status_code == 200
@@ -165,7 +165,7 @@ def test_ticket_page_queries_do_not_grow_with_the_thread(
     with freeze_time(NOW):
         desk.get(reverse("admin:tickets_ticket_change", args=[small.pk]))  # warm caches
         baseline = queries(desk, reverse("admin:tickets_ticket_change", args=[small.pk]))
-        with django_assert_max_num_queries(13):
+        with django_assert_max_num_queries(14):
             response = desk.get(reverse("admin:tickets_ticket_change", args=[big.pk]))
 
     assert response.status_code == 200
@@ -195,7 +195,7 @@ def test_every_action_page_renders(
 
     for key in TICKET_ACTIONS:
         url = reverse("admin:tickets_ticket_do", args=[ticket.pk, key])
-        with django_assert_max_num_queries(4):
+        with django_assert_max_num_queries(5):
             response = desk.get(url)
         assert response.status_code == 200, key
     assert desk.get(reverse("admin:tickets_ticket_do", args=[ticket.pk, "nope"])).status_code == 404
@@ -350,7 +350,7 @@ def test_agreement_and_session_pages(
         reverse("admin:tickets_agreement_do", args=[agreement.pk, "withdraw"]),
     ]
     for url in urls:
-        with django_assert_max_num_queries(5):
+        with django_assert_max_num_queries(6):
             assert desk.get(url).status_code == 200, url
 
 

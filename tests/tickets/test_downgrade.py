@@ -36,7 +36,7 @@ def test_downgrade_needs_a_reason(responded, engineer):
     with pytest.raises(ServiceError) as refused:
         ticket_downgrade(ticket=responded, by=engineer, reason="  ", now=LATER)
 
-    assert refused.value.field == "reason"
+    assert (refused.value.code, refused.value.field) == ("required", "reason")
 
 
 def test_downgrade_is_for_staff(responded, contact):

@@ -2,6 +2,7 @@
 who, when, before, after, why (docs/spec.md "After the first response")."""
 
 import pytest
+from django.utils import translation
 
 from tests.tickets.helpers import MONDAY, sh
 from tickets.models import EventField, TicketEvent
@@ -58,8 +59,9 @@ def test_a_tickets_journey_is_recorded_step_by_step(open_ticket, engineer, conta
             lambda at: ticket_resolve(ticket=ticket, by=engineer, note="Patched", now=at),
         ),
     ]
-    for at, step in steps:
-        step(at)
+    with translation.override("en"):  # reasons are recorded in the caller's language
+        for at, step in steps:
+            step(at)
 
     recorded = {
         at: sorted(TicketEvent.objects.filter(ticket=ticket, at=at).values_list("field", flat=True))

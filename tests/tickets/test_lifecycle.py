@@ -86,10 +86,12 @@ def test_pauses_accumulate(responded, engineer, contact):
 
 
 def test_waiting_needs_a_reason_and_staff(responded, engineer, contact):
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as no_reason:
         ticket_wait_for_customer(ticket=responded, by=engineer, reason=" ", now=FRIDAY)
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as not_staff:
         ticket_wait_for_customer(ticket=responded, by=contact, reason="x", now=FRIDAY)
+    assert (no_reason.value.code, no_reason.value.field) == ("required", "reason")
+    assert not_staff.value.code == "forbidden"
 
 
 def test_a_paused_ticket_shows_paused_and_no_next_due(responded, engineer):
@@ -168,16 +170,18 @@ def test_resolving_withdraws_an_open_proposal(responded, engineer):
 
 
 def test_close_only_a_resolved_ticket(responded, engineer, contact):
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as not_resolved:
         ticket_close(ticket=responded, by=engineer, now=FRIDAY)
+    assert not_resolved.value.code == "not_resolved"
     ticket_resolve(ticket=responded, by=engineer, now=sh(2026, 11, 27, 15))
 
     ticket = ticket_close(ticket=responded, by=contact, now=sh(2026, 11, 27, 16))
 
     assert ticket.status == TicketStatus.CLOSED
     assert ticket.closed_at == sh(2026, 11, 27, 16)
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as closed:
         ticket_reopen(ticket=ticket, by=contact, reason="again", now=sh(2026, 11, 27, 17))
+    assert closed.value.code == "not_resolved"
 
 
 def test_reopening_runs_the_fix_clock_again_moved_by_the_time_resolved(
@@ -198,8 +202,9 @@ def test_reopening_runs_the_fix_clock_again_moved_by_the_time_resolved(
     assert clocks[Metric.RESPONSE].state == SlaState.MET
     assert ticket.status == TicketStatus.RESTORED
     assert ticket.resolved_at is None
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as not_resolved:
         ticket_reopen(ticket=ticket, by=contact, reason="again", now=sh(2026, 11, 30, 11))
+    assert not_resolved.value.code == "not_resolved"
 
 
 def test_unsupported_build_stops_the_clocks_and_tells_the_customer(open_ticket, engineer):
@@ -229,8 +234,9 @@ def test_unsupported_build_stops_the_clocks_and_tells_the_customer(open_ticket, 
 
 def test_unsupported_build_needs_a_reason_and_happens_once(open_ticket, engineer):
     ticket = open_ticket(now=FRIDAY)
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as no_reason:
         ticket_mark_unsupported_build(ticket=ticket, by=engineer, reason=" ", now=FRIDAY)
+    assert (no_reason.value.code, no_reason.value.field) == ("required", "reason")
     ticket_mark_unsupported_build(ticket=ticket, by=engineer, reason="Modified", now=FRIDAY)
 
     with pytest.raises(ServiceError) as again:

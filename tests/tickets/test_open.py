@@ -4,6 +4,7 @@ declaration, and the clocks it starts (docs/spec.md "SLA targets" worked example
 from datetime import date, timedelta
 
 import pytest
+from django.utils import translation
 
 from contracts.schedule import contract_schedule
 from contracts.services import EntitlementError
@@ -68,7 +69,8 @@ def test_version_past_end_of_maintenance_has_no_fix_clock(open_ticket, contract)
         end_of_support=date(2027, 6, 30),
     )
 
-    ticket = open_ticket(version=old)
+    with translation.override("en"):  # the reason is recorded in the caller's language
+        ticket = open_ticket(version=old)
 
     fix = clocks_of(ticket)[Metric.FIX]
     assert ticket.fix_target is False
@@ -115,8 +117,19 @@ def test_a_5x8_ticket_cannot_come_by_phone_or_skype(open_ticket):
             open_ticket(channel=channel, logged_by=StaffFactory())
         assert refused.value.code == "channel_not_in_tier"
         assert refused.value.field == "channel"
-    assert open_ticket(channel="wechat").channel == "wechat"
+    assert open_ticket(channel="wechat", logged_by=StaffFactory()).channel == "wechat"
     assert not Ticket.objects.filter(channel__in=["phone", "skype"]).exists()
+
+
+def test_a_customer_opens_through_the_portal_or_the_api_only(open_ticket):
+    """The probe set a ticket's channel through the API; other channels are logged by staff."""
+    with pytest.raises(ServiceError) as refused:
+        open_ticket(channel="phone")
+    assert refused.value.code == "channel_not_self_service"
+    assert open_ticket(channel="api").channel == "api"
+    with pytest.raises(ServiceError) as refused:
+        open_ticket(channel="portal", logged_by=StaffFactory())
+    assert refused.value.code == "channel_self_service"
 
 
 def test_7x24_requires_the_on_duty_name_and_phone(open_ticket, contract_7x24):
@@ -126,7 +139,7 @@ def test_7x24_requires_the_on_duty_name_and_phone(open_ticket, contract_7x24):
         open_ticket(on=contract_7x24, on_duty_name="", on_duty_phone="+86 138 0000 0001")
 
     assert (no_phone.value.code, no_phone.value.field) == ("on_duty_required", "on_duty_phone")
-    assert no_name.value.field == "on_duty_name"
+    assert (no_name.value.code, no_name.value.field) == ("on_duty_required", "on_duty_name")
     assert not Ticket.objects.exists()
     assert open_ticket(on=contract_7x24).on_duty_phone == "+86 138 0000 0001"
 

@@ -59,12 +59,13 @@ def test_a_session_starts_in_the_future_and_describes_the_project(open_ticket, c
         book(ticket, contact, sh(2026, 11, 23, 15), project_context=" ")
 
     assert past.value.code == "in_past"
-    assert no_context.value.field == "project_context"
+    assert (no_context.value.code, no_context.value.field) == ("required", "project_context")
 
 
 def test_partners_cannot_book(open_ticket):
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as refused:
         book(open_ticket(), PartnerUserFactory(), sh(2026, 11, 23, 15))
+    assert refused.value.code == "forbidden"
 
 
 def test_the_engineer_records_next_steps(open_ticket, contact, engineer):
@@ -85,5 +86,6 @@ def test_the_engineer_records_next_steps(open_ticket, contact, engineer):
     assert early.value.code == "not_started"
     assert (done.status, done.engineer) == (SessionStatus.DONE, engineer)
     assert done.recorded_at == sh(2026, 11, 23, 15, 40)
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as not_engineer:
         remote_session_record(session=session, by=contact, next_steps="x", follow_up="", now=MONDAY)
+    assert not_engineer.value.code == "forbidden"

@@ -112,8 +112,9 @@ def test_partners_and_outsiders_cannot_post(open_ticket, contract):
     ticket = open_ticket()
     partner_user = PartnerUserFactory()
 
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as refused:
         message_post(ticket=ticket, author=partner_user, body="Hello", now=REPLY_AT)
+    assert refused.value.code == "forbidden"
 
 
 def test_a_closed_ticket_takes_no_messages(open_ticket, engineer, contact):

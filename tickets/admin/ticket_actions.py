@@ -1,12 +1,12 @@
 """The ticket page's service actions: a small form each, calling one service."""
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.admin_actions import ActionForm, ServiceAction
 from core.errors import ServiceError
+from core.roles import support_staff
 from sla.models import Priority
 from tickets.admin.base import OptionalNoteForm, OptionalReasonForm, ReasonForm
 from tickets.models import Agreement, AgreementStatus, Ticket, TicketStatus
@@ -69,7 +69,7 @@ class ConsentForm(ActionForm):
 
 class AssignForm(ActionForm):
     engineer = forms.ModelChoiceField(
-        queryset=get_user_model().objects.filter(is_staff=True, is_active=True).order_by("email"),
+        queryset=support_staff().order_by("email"),
         required=False,
         label=gettext_lazy("Engineer"),
         help_text=gettext_lazy("Empty to unassign."),

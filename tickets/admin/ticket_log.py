@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from contracts.models import Contract, Product, ProductVersion, SupportContact
 from contracts.selectors import contacts_for_user
 from core.errors import ServiceError
-from sla.models import Channel, Priority
+from sla.models import SELF_SERVICE_CHANNELS, Channel, Priority
 from tickets.models import Ticket
 from tickets.services import ticket_open
 
@@ -83,7 +83,10 @@ class TicketLogForm(forms.Form):
     )
     channel = forms.ChoiceField(
         label=gettext_lazy("Channel"),
-        choices=[("", "---------"), *[c for c in Channel.choices if c[0] != Channel.PORTAL]],
+        choices=[
+            ("", "---------"),
+            *[c for c in Channel.choices if c[0] not in SELF_SERVICE_CHANNELS],
+        ],
         help_text=gettext_lazy(
             "How the customer reached support; it must be a channel of the contract's tier."
         ),

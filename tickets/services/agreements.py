@@ -12,7 +12,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from core.roles import is_support_staff
+from core.moments import require_supported_moment
 from sla.models import Metric
 from tickets import history
 from tickets.models import Agreement, AgreementStatus, SlaState, Ticket, TicketEvent
@@ -20,7 +20,7 @@ from tickets.services.change import ticket_change
 from tickets.services.checks import require_open, require_responded, require_text
 from tickets.services.errors import TicketError
 from tickets.services.locks import lock_clocks, lock_ticket
-from tickets.services.permissions import is_named_contact, require_staff
+from tickets.services.permissions import is_desk_staff, is_named_contact, require_staff
 from tickets.sla.clocks import clock_set_due
 
 _AGREED_METRICS = (Metric.FIX, Metric.RESTORE)
@@ -70,12 +70,13 @@ def agreement_propose(
     """Support proposes a resolution time (after the first response, in the future, one open
     proposal per ticket)."""
     ticket = lock_ticket(ticket)
-    require_staff(by)
+    require_staff(by, "tickets.add_agreement")
     require_open(ticket)
     require_responded(ticket)
     reason = require_text(reason, "reason", _("Say why a new resolution time is needed."))
     if due_at is None or due_at.tzinfo is None:
         raise TicketError(_("Give the proposed time."), code="required", field="due_at")
+    require_supported_moment(due_at, "due_at")
     if due_at <= now:
         raise TicketError(
             _("The proposed resolution time must be in the future."),
@@ -125,7 +126,7 @@ def agreement_accept(
     of the fix clock, and of the restore clock if service is not restored yet."""
     ticket, agreement = _lock(agreement)
     require_open(ticket)
-    staff = is_support_staff(by)
+    staff = is_desk_staff(by)
     if staff:
         if not written_consent:
             raise TicketError(
@@ -166,7 +167,7 @@ def agreement_decline(*, agreement: Agreement, by, reason: str = "", now: dateti
     """The customer declines the proposal (a named contact, or support recording the refusal);
     the current due times stay."""
     ticket, agreement = _lock(agreement)
-    if not is_support_staff(by) and not is_named_contact(by, ticket):
+    if not is_desk_staff(by) and not is_named_contact(by, ticket):
         raise TicketError(
             _("Only a named support contact of contract %(number)s can decline.")
             % {"number": ticket.contract.number},
@@ -181,7 +182,7 @@ def agreement_decline(*, agreement: Agreement, by, reason: str = "", now: dateti
 @transaction.atomic
 def agreement_withdraw(*, agreement: Agreement, by, reason: str = "", now: datetime) -> Agreement:
     """Support withdraws its proposal before the customer decides."""
-    require_staff(by)
+    require_staff(by, "tickets.change_agreement")
     ticket, agreement = _lock(agreement)
     history.record(
         _decide(agreement, ticket, AgreementStatus.WITHDRAWN, by=by, now=now, reason=reason.strip())

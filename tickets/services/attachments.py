@@ -2,11 +2,13 @@
 
 import codecs
 import os
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
@@ -88,10 +90,34 @@ def _content_matches(file, kind) -> bool:
     return any(head.startswith(magic) for magic in kind)
 
 
+# The name shown and offered on download; the stored file has a generated name.
+SHOWN_NAME_MAX = 150
+
+
+def shown_name(raw: str) -> str:
+    """The file's own name, made safe (no path, no odd characters) and at most SHOWN_NAME_MAX
+    characters: a longer name keeps its start and its extension, with "…" between."""
+    try:
+        name = get_valid_filename(os.path.basename(raw.replace("\x00", ""))) if raw else ""
+    except SuspiciousFileOperation:
+        return ""
+    if len(name) <= SHOWN_NAME_MAX:
+        return name
+    stem, extension = os.path.splitext(name)
+    extension = extension[:16]
+    return f"{stem[: SHOWN_NAME_MAX - len(extension) - 1]}…{extension}"
+
+
+def stored_name(name: str) -> str:
+    """A random file name with the (checked) extension: a customer's file name is never a
+    path on the server, whatever its length in bytes or its characters."""
+    return f"{uuid.uuid4().hex}{os.path.splitext(name)[1].lower()[:16]}"
+
+
 def attachment_check(file) -> CheckedFile:
     """Refuse a file that is too big, empty, of a type we do not take, or whose content does
     not match its extension. Nothing is written."""
-    name = get_valid_filename(os.path.basename(file.name or "")) if file.name else ""
+    name = shown_name(file.name or "")
     size = file.size or 0
     if size > settings.ATTACHMENT_MAX_BYTES:
         raise TicketError(
@@ -153,7 +179,7 @@ def attachments_store(
                 uploaded_at=now,
             )
             item.file.seek(0)
-            attachment.file.save(item.name, item.file, save=False)
+            attachment.file.save(stored_name(item.name), item.file, save=False)
             attachment.save()
             stored.append(attachment)
     except Exception:

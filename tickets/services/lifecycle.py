@@ -15,8 +15,7 @@ from django.utils.translation import gettext as _
 from contracts.models import Contract, Product, ProductVersion
 from contracts.schedule import contract_schedule
 from contracts.services import entitlement_require
-from core.roles import is_support_staff
-from sla.models import Channel, Metric, Priority
+from sla.models import SELF_SERVICE_CHANNELS, Channel, Metric, Priority
 from tickets import history
 from tickets.models import Ticket, TicketStatus
 from tickets.services.agreements import proposal_withdraw_open
@@ -25,7 +24,7 @@ from tickets.services.change import TicketChange, ticket_change
 from tickets.services.checks import require_open, require_responded, require_text
 from tickets.services.errors import TicketError
 from tickets.services.locks import lock_ticket
-from tickets.services.permissions import require_participant, require_staff
+from tickets.services.permissions import is_desk_staff, require_participant, require_staff
 from tickets.sla.clocks import clock_meet, clock_pause, clock_reopen, clock_resume, clocks_start
 from tickets.sla.summary import ticket_refresh_sla
 
@@ -57,9 +56,9 @@ def ticket_open(
     """Open a ticket under an entitled contract and start its response, restore and fix clocks.
     Staff logging a call or an e-mail pass `logged_by` and the channel it came in by."""
     if logged_by is not None:
-        require_staff(logged_by)
+        require_staff(logged_by, "tickets.add_ticket")
     actor = logged_by or reporter
-    if not is_support_staff(reporter) and reporter.customer_id != contract.customer_id:
+    if not is_desk_staff(reporter) and reporter.customer_id != contract.customer_id:
         raise TicketError(
             _("The reporter must be a user of %(customer)s.") % {"customer": contract.customer},
             code="reporter_not_customer",
@@ -75,7 +74,21 @@ def ticket_open(
     if priority not in Priority.values:
         raise TicketError(_("Choose a priority."), code="invalid_priority", field="priority")
     tier = contract.tier
-    if channel not in Channel.values or channel not in tier.channels:
+    if logged_by is None and channel not in SELF_SERVICE_CHANNELS:
+        raise TicketError(
+            _("Tickets you open yourself come in through the portal or the API."),
+            code="channel_not_self_service",
+            field="channel",
+        )
+    if logged_by is not None and channel in SELF_SERVICE_CHANNELS:
+        raise TicketError(
+            _("Choose how the customer reached support (phone, e-mail, ...)."),
+            code="channel_self_service",
+            field="channel",
+        )
+    if channel not in Channel.values or (
+        channel not in SELF_SERVICE_CHANNELS and channel not in tier.channels
+    ):
         raise TicketError(
             _("A %(tier)s contract is not served by %(channel)s; its channels are: %(channels)s.")
             % {

@@ -5,7 +5,6 @@ from datetime import datetime
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.roles import is_support_staff
 from tickets.models import Message, MessageKind, Ticket, TicketStatus
 from tickets.services.attachments import attachments_store
 from tickets.services.change import ticket_change
@@ -13,7 +12,7 @@ from tickets.services.checks import require_not_closed, require_text
 from tickets.services.errors import TicketError
 from tickets.services.lifecycle import first_response, resume_clocks
 from tickets.services.locks import lock_ticket
-from tickets.services.permissions import require_participant, require_staff
+from tickets.services.permissions import is_desk_staff, require_participant, require_staff
 
 
 def _closed_message(ticket: Ticket) -> str:
@@ -29,7 +28,7 @@ def message_post(
     ticket = lock_ticket(ticket)
     require_participant(author, ticket)
     require_not_closed(ticket, _closed_message(ticket))
-    staff = is_support_staff(author)
+    staff = is_desk_staff(author)
     if not public and not staff:
         raise TicketError(_("Only support staff can write internal notes."), code="forbidden")
     body = require_text(body, "body", _("Write a message."))
@@ -56,7 +55,7 @@ def call_log(*, ticket: Ticket, by, summary: str, now: datetime) -> Message:
     """Record a call with the customer (visible to them); support's first call is the first
     response."""
     ticket = lock_ticket(ticket)
-    require_staff(by)
+    require_staff(by, "tickets.add_message")
     require_not_closed(ticket, _closed_message(ticket))
     summary = require_text(summary, "summary", _("Summarise the call."))
     message = Message.objects.create(

@@ -3,13 +3,19 @@
 from django.utils.translation import gettext as _
 
 from contracts.models import SupportContact
-from core.roles import is_support_staff
+from core.roles import has_staff_permission
 from tickets.models import Ticket
 from tickets.services.errors import TicketError
 
 
-def require_staff(user) -> None:
-    if not is_support_staff(user):
+def is_desk_staff(user) -> bool:
+    """Support staff whose role lets them work on tickets (engineers and managers)."""
+    return has_staff_permission(user, "tickets.change_ticket")
+
+
+def require_staff(user, permission: str = "tickets.change_ticket") -> None:
+    """Support staff whose role holds `permission` (core.roles), or a "forbidden" refusal."""
+    if not has_staff_permission(user, permission):
         raise TicketError(_("Only support staff can do this."), code="forbidden")
 
 
@@ -24,7 +30,7 @@ def is_customer_of(user, ticket: Ticket) -> bool:
 
 def require_participant(user, ticket: Ticket) -> None:
     """Staff, or a user of the ticket's customer organisation (partners only read)."""
-    if not is_support_staff(user) and not is_customer_of(user, ticket):
+    if not is_desk_staff(user) and not is_customer_of(user, ticket):
         raise TicketError(
             _("You cannot change ticket #%(number)s.") % {"number": ticket.pk}, code="forbidden"
         )

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from contracts.schedule import contract_schedule
+from core.moments import require_supported_moment
 from tickets import history
 from tickets.models import RemoteSession, SessionStatus, Ticket
 from tickets.services.checks import require_open, require_text
@@ -55,6 +56,7 @@ def remote_session_request(
         )
     if starts_at is None or starts_at.tzinfo is None:
         raise TicketError(_("Choose when the session starts."), code="required", field="starts_at")
+    require_supported_moment(starts_at, "starts_at")
     if starts_at <= now:
         raise TicketError(
             _("The session must start in the future."), code="in_past", field="starts_at"
@@ -94,7 +96,7 @@ def remote_session_record(
 ) -> RemoteSession:
     """After the session, the engineer records the next steps and the planned follow-up, which
     the customer sees on the ticket."""
-    require_staff(by)
+    require_staff(by, "tickets.change_remotesession")
     ticket, session = _lock(session)
     next_steps = require_text(next_steps, "next_steps", _("Write the next steps."))
     if now < session.starts_at:

@@ -6,7 +6,6 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from core.roles import is_support_staff
 from sla.models import Priority
 from tickets import history
 from tickets.models import Message, MessageKind, Ticket, TicketStatus
@@ -20,7 +19,7 @@ from tickets.services.checks import (
 )
 from tickets.services.errors import TicketError
 from tickets.services.locks import lock_ticket
-from tickets.services.permissions import require_staff
+from tickets.services.permissions import is_desk_staff, require_staff
 from tickets.sla.clocks import clock_not_applicable, clocks_retarget
 
 NEXT_LOWER = {Priority.P1: Priority.P2, Priority.P2: Priority.P3, Priority.P3: Priority.P4}
@@ -64,7 +63,7 @@ def ticket_assign(*, ticket: Ticket, engineer, by, now: datetime) -> Ticket:
     ticket = lock_ticket(ticket)
     require_staff(by)
     require_not_closed(ticket)
-    if engineer is not None and not is_support_staff(engineer):
+    if engineer is not None and not is_desk_staff(engineer):
         raise TicketError(
             _("Tickets are assigned to active support engineers only."),
             code="not_engineer",

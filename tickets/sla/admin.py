@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
@@ -12,7 +13,8 @@ from django.utils.translation import ngettext
 
 from core.admin_actions import ReadOnlyAdmin
 from core.badges import badge, sla_badge
-from core.roles import is_support_staff
+from core.moments import in_supported_range
+from core.roles import has_staff_permission
 from core.timefmt import local_time
 from tickets.models import AlertKind, Clock, ClockAlert, SlaState
 from tickets.sla.alerts import alerts_retry
@@ -125,27 +127,31 @@ class Report(Clock):
 
 
 def _month(value: str) -> datetime | None:
+    """A month typed as YYYY-MM, inside the supported years (core.moments); None otherwise."""
     try:
-        return datetime.strptime(value, "%Y-%m").replace(tzinfo=UTC)
+        month = datetime.strptime(value, "%Y-%m").replace(tzinfo=UTC)
     except ValueError:
         return None
+    return month if in_supported_range(month) else None
 
 
 @admin.register(Report)
 class ReportAdmin(ReadOnlyAdmin):
-    """Targets met and breached per month, tier and priority; every staff member may read it."""
+    """Targets met and breached per month, tier and priority, for support managers."""
 
     def has_module_permission(self, request):
-        return is_support_staff(request.user)
+        return has_staff_permission(request.user, "tickets.view_report")
 
     def has_view_permission(self, request, obj=None):
-        return is_support_staff(request.user)
+        return has_staff_permission(request.user, "tickets.view_report")
 
     def get_urls(self):
         name = f"{self.opts.app_label}_{self.opts.model_name}_changelist"
         return [path("", self.admin_site.admin_view(self.changelist_view), name=name)]
 
     def changelist_view(self, request, extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         since_text, until_text = request.GET.get("since", ""), request.GET.get("until", "")
         since, until = _month(since_text), _month(until_text)
         if until is not None:

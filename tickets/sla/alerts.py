@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F, Prefetch, Q
@@ -20,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from contracts.models import SupportContact
+from core.roles import support_managers
 from core.timefmt import local_time
 from sla.models import Metric
 from tickets.models import AlertKind, ClockAlert, SlaState
@@ -92,9 +92,7 @@ def alerts_send(*, now: datetime, batch: int = 100) -> SendResult:
         )
         .order_by("created_at", "pk")
     )
-    managers = list(
-        get_user_model().objects.filter(is_support_manager=True, is_active=True).order_by("pk")
-    )
+    managers = list(support_managers().order_by("pk"))
     sent = failed = skipped = 0
     for alert in alerts:
         if alert.kind == AlertKind.AT_RISK and alert.clock.state in MOOT_AT_RISK_STATES:

@@ -3,15 +3,17 @@ everything in place and changes nothing. Contracts, contacts and the partner reg
 through the services; users, organisations and the staff group have none, so they are
 written here directly."""
 
+from base64 import b32encode
 from datetime import date
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from contracts.models import (
     Contract,
@@ -23,17 +25,29 @@ from contracts.models import (
     Product,
 )
 from contracts.services import contact_add, contract_verify, registration_submit
+from core.roles import ENGINEER, MANAGER
 from portal.demo import demo_tickets_create
 from sla.models import HolidayCalendar, Tier
 
 PASSWORD = "demo-pass-2026"
 TERM = (date(2026, 1, 1), date(2027, 12, 31))
-ENGINEER_APPS = ["contracts", "tickets", "sla"]
+# The demo manager's TOTP secret (hex, as django-otp stores it); its base32 form is printed.
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"
 # A minimal valid PDF, as the partner's proof of the Initech order.
 DEMO_PROOF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
     b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 )
+
+
+def demo_two_factor_help() -> str:
+    secret = b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode()
+    return (
+        "Staff confirm their login with a code (two-factor authentication). The demo manager's "
+        f"authenticator secret is {secret}: add it to an authenticator app, or print the current "
+        "code with `.venv/bin/python manage.py otp_code manager@example.com` (DEBUG only). The "
+        "demo engineer sets up an app at the first login."
+    )
 
 
 class Command(BaseCommand):
@@ -54,6 +68,7 @@ class Command(BaseCommand):
         with override_settings(**mail_settings), transaction.atomic():
             self.load(now)
         self.say(self.style.SUCCESS(f"Demo data ready; every password is {PASSWORD}"))
+        self.say(demo_two_factor_help())
 
     # --- helpers -------------------------------------------------------------------------------
     def say(self, text: str) -> None:
@@ -144,13 +159,15 @@ class Command(BaseCommand):
             self.say(f"  customer {name_en}")
         return customer
 
-    def engineers_group(self):
-        group, _created = Group.objects.get_or_create(name="Support engineers")
-        perms = Permission.objects.filter(content_type__app_label__in=ENGINEER_APPS)
-        missing = perms.exclude(pk__in=group.permissions.values("pk"))
-        if missing.exists():
-            group.permissions.add(*missing)
-        return group
+    def two_factor_device(self, user):
+        """The demo manager's authenticator: a confirmed TOTP device with a fixed secret, so a
+        demo can add it to any authenticator app (or ask `manage.py otp_code`)."""
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(
+                user=user, name="demo authenticator", key=DEMO_TOTP_KEY, confirmed=True
+            )
+        return device
 
     # --- the data ------------------------------------------------------------------------------
     def load(self, now):
@@ -160,9 +177,10 @@ class Command(BaseCommand):
             last_name="Manager",
             language="en",
             is_staff=True,
-            is_superuser=True,
-            is_support_manager=True,
+            is_superuser=False,
         )
+        manager.groups.add(Group.objects.get(name=MANAGER))
+        self.two_factor_device(manager)
         engineer = self.user(
             "engineer@example.com",
             first_name="Eli",
@@ -170,7 +188,7 @@ class Command(BaseCommand):
             language="zh-hans",
             is_staff=True,
         )
-        engineer.groups.add(self.engineers_group())
+        engineer.groups.add(Group.objects.get(name=ENGINEER))
 
         acme = self.customer(
             "Acme Ltd.", name_zh="艾克米有限公司", country="CN", language="zh-hans"

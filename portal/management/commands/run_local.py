@@ -12,6 +12,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from portal.management.commands.demo_data import demo_two_factor_help
+
 DEMO_LOGINS = [
     ("manager@example.com", "support manager (admin)"),
     ("engineer@example.com", "support engineer (admin)"),
@@ -49,8 +51,10 @@ class Command(BaseCommand):
                 "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME,
             ],
         }  # fmt: skip
+        # The children run as this process does: DEBUG as set here (`make run` sets it true).
+        env = {**os.environ, "DJANGO_DEBUG": "true" if settings.DEBUG else "false"}
         processes = {
-            name: subprocess.Popen(cmd, cwd=settings.BASE_DIR, start_new_session=True)  # noqa: S603
+            name: subprocess.Popen(cmd, cwd=settings.BASE_DIR, env=env, start_new_session=True)  # noqa: S603
             for name, cmd in commands.items()
         }
         self.stdout.write(self.style.SUCCESS(f"\nPortal:  http://{addr}/"))
@@ -59,6 +63,7 @@ class Command(BaseCommand):
         self.stdout.write("Logins (password demo-pass-2026):")
         for email, who in DEMO_LOGINS:
             self.stdout.write(f"  {email:24} {who}")
+        self.stdout.write(demo_two_factor_help())
         self.stdout.write(f"Database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}")
         self.stdout.write(f"Broker:   {settings.CELERY_BROKER_URL.split('@')[-1]}")
         self.stdout.write("Ctrl-C stops everything.\n")

@@ -21,16 +21,17 @@ class Command(BaseCommand):
         parser.add_argument("--hours", default="", help="agreed weekly hours pattern")
 
     def handle(self, *args, **options):
-        translation.activate("en")
-        try:
-            result = sla_preview(
-                tier=options["tier"],
-                priority=options["priority"],
-                opened_at=options["opened_at"],
-                timezone=options["timezone"],
-                calendar=options["calendar"],
-                hours=options["hours"],
-            )
-        except SlaError as exc:
-            raise CommandError(str(exc)) from exc
+        # English for as long as the command runs, not for whatever the process does next.
+        with translation.override("en"):
+            try:
+                result = sla_preview(
+                    tier=options["tier"],
+                    priority=options["priority"],
+                    opened_at=options["opened_at"],
+                    timezone=options["timezone"],
+                    calendar=options["calendar"],
+                    hours=options["hours"],
+                )
+            except SlaError as exc:
+                raise CommandError(str(exc)) from exc
         self.stdout.write(json.dumps(result))

@@ -22,11 +22,6 @@ pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def manager_client(client):
     client.force_login(ManagerFactory(is_superuser=True))

@@ -23,11 +23,6 @@ pytestmark = pytest.mark.django_db
 H = timedelta(hours=1)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def contract():
     """5x8, Asia/Shanghai, CN holidays."""

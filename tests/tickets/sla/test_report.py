@@ -19,11 +19,6 @@ MARCH = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
 APRIL = datetime(2026, 4, 2, 2, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def clock(ticket, metric, *, state=SlaState.RUNNING, met_after=None, flagged=False, due=True):
     """A clock due two hours after the ticket opened; `met_after` reaches it after that long."""
     opened = ticket.opened_at
@@ -94,14 +89,21 @@ def test_report_is_one_query(history, django_assert_num_queries):
 # --- the admin page ------------------------------------------------------------------------------
 
 
-def test_admin_index_links_the_report_for_staff(client):
-    client.force_login(StaffFactory())  # an engineer without model permissions
+def test_admin_index_links_the_report_for_managers(client):
+    client.force_login(ManagerFactory())
 
     response = client.get(reverse("admin:index"))
 
     assert response.status_code == 200
     assert reverse("admin:tickets_report_changelist") in response.content.decode()
     assert reverse("admin:tickets_report_changelist") == "/admin/tickets/report/"
+
+
+def test_the_report_is_for_managers_only(client):
+    client.force_login(StaffFactory())  # an engineer
+
+    assert reverse("admin:tickets_report_changelist") not in client.get("/admin/").content.decode()
+    assert client.get(reverse("admin:tickets_report_changelist")).status_code == 403
 
 
 def test_admin_report_page_shows_the_rows(client, history):

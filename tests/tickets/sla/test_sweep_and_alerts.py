@@ -13,7 +13,7 @@ from django.utils import translation
 from freezegun import freeze_time
 
 from sla.models import Metric
-from tests.factories import ContactFactory, ManagerFactory, StaffFactory, UserFactory
+from tests.factories import ContactFactory, ManagerFactory, StaffFactory
 from tests.tickets.sla.factories import ClockFactory, TicketFactory
 from tickets import tasks
 from tickets.models import AlertKind, ClockAlert, SlaState, TicketEvent
@@ -25,12 +25,6 @@ from tickets.sla.sweep import clocks_evaluate
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # Monday 16:00 in Shanghai
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Every ticket has a reporter; the default hasher would make these tests crawl.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def due_clock(*, minutes_ago: int = 1, **kwargs):
@@ -468,7 +462,7 @@ def test_retry_leaves_sent_alerts_alone(people):
 
 
 def test_alert_to_a_user_without_an_address_is_dropped(people):
-    UserFactory(is_support_manager=True, is_staff=True, email="")
+    ManagerFactory(email="")
     due_clock(ticket=people["ticket"])
     clocks_evaluate(now=NOW)
 

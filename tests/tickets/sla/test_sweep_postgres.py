@@ -28,11 +28,6 @@ pytestmark = [
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _no_queueing():
     # These tests commit for real; the after-commit queueing must not reach a broker.
     with mock.patch.object(tasks.send_pending_alerts, "delay"):
