@@ -209,7 +209,8 @@ class per_page:
 
 
 def get(client, name: str, url: str):
-    response = client.get(url)
+    # Over HTTPS, as production serves every page (SECURE_SSL_REDIRECT answers plain HTTP 301).
+    response = client.get(url, secure=True)
     if response.status_code != 200:
         where = response.get("Location", "")
         hint = ""

@@ -47,7 +47,7 @@ def protocol_stream():
 
 
 def _get(client, url: str) -> None:
-    response = client.get(url)
+    response = client.get(url, secure=True)  # as production serves pages: over HTTPS
     if response.status_code != 200:
         where = response.get("Location", "")
         raise RequestFailed(

@@ -212,7 +212,7 @@ def rows(data: dict) -> dict:
     staff.force_login(data["desk"])
     customer.force_login(data["customer"])
     # The staff list is a page whose script then loads the rows: the URL it loads is in the page.
-    page = staff.get("/tickets/")
+    page = staff.get("/tickets/", secure=True)
     if page.status_code != 200:
         raise SystemExit(f"helpdesk: GET /tickets/ answered {page.status_code}")
     found = re.search(rb'"url": "(/datatables_ticket_list/[^"]+)"', page.content)
