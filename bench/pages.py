@@ -25,10 +25,11 @@ on that server (dropped and rebuilt; the database named in the URL is never touc
 `--short`: 20,000 tickets (2,000 for the customer), 20 requests per page; `--keep` reuses the
 database of the previous run.
 
-Staff login: `client.force_login`. Where django-otp is installed (two-factor login for staff),
-the desk user also gets a confirmed TOTP device, stored in the session with `django_otp.login`
-as after a correct code: a verified session. With another two-factor library, adjust
-`login()`; a staff page answering 302 to a login or verification page stops the run.
+Staff login: `client.force_login`; as django-otp guards the desk (TOTP for staff), the desk user
+also gets a confirmed TOTP device, stored in the session with `django_otp.login` as after a
+correct code: a verified session. With another two-factor library, adjust `login()`; a staff
+page answering 302 to a login or verification page stops the run. Requests go over HTTPS
+(`secure=True`), as production serves every page.
 """
 
 from __future__ import annotations
