@@ -63,8 +63,11 @@ bench: install
 	$(BIN)/python bench/business_time.py --short
 	$(BIN)/python bench/portal_pages.py --short
 	$(BIN)/python bench/ticket_open.py --short
-	case "$$DATABASE_URL" in postgres*) $(BIN)/python bench/breach_scan.py --short ;; \
-		*) echo "bench/breach_scan.py skipped: set DATABASE_URL=postgres://..." ;; esac
+	$(BIN)/python bench/pages.py --short
+	$(BIN)/python bench/helpdesk_compare.py --short
+	case "$$DATABASE_URL" in postgres*) \
+		$(BIN)/python bench/breach_scan.py --short && $(BIN)/python bench/desk_curve.py --short ;; \
+		*) echo "bench/breach_scan.py, bench/desk_curve.py skipped: set DATABASE_URL=postgres://..." ;; esac
 
 clean:
 	rm -rf $(VENV) var staticfiles
