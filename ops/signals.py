@@ -1,0 +1,1 @@
+"""Celery signal receivers (filled in below)."""
