@@ -169,6 +169,7 @@ def _ticket_context(row: Notification, clocks: list[Clock]) -> dict:
         "staff": row.staff,
         "page": page,
         "headline": headline,
+        "short_headline": headline.rstrip(".。"),
         "number": f"#{ticket.pk}",
         "ticket": ticket,
         "subject": ticket.subject,
