@@ -74,11 +74,11 @@ def email_ingest(*, raw: bytes, source: str, now: datetime) -> IngestResult:
     mail = parse_mail(raw)
     done = (
         InboundEmail.objects.filter(message_id=mail.message_id, status=InboundStatus.PROCESSED)
-        .values_list("ticket_id", "message_id")
+        .values_list("ticket_id", "posted_id")
         .first()
     )
     if done is not None:
-        return IngestResult("ignored", ticket=done[0], message=None, reason="duplicate")
+        return IngestResult("ignored", ticket=done[0], message=done[1], reason="duplicate")
     try:
         with transaction.atomic():
             return _ingest(mail, source=source, now=now)
@@ -161,7 +161,7 @@ def _finish(record, action, *, reason="", ticket=None, message=None, detail="") 
     record.reason = reason
     record.detail = detail[:4000]
     record.ticket = ticket
-    record.message = message
+    record.posted = message
     record.save()
     return IngestResult(
         action,
