@@ -88,9 +88,7 @@ def test_a_new_p2_with_nobody_on_call_pages_the_managers(smtp_server, open_ticke
     assert smtp_server.to(managers[0].email)[0]["Subject"].startswith("[PAGE]")
 
 
-def test_a_page_reaches_an_engineer_who_chose_no_notifications(
-    smtp_server, open_ticket, on_call
-):
+def test_a_page_reaches_an_engineer_who_chose_no_notifications(smtp_server, open_ticket, on_call):
     notification_level_set(user=on_call, level=Level.NONE)
 
     open_ticket(priority=Priority.P1)
@@ -113,9 +111,7 @@ def test_a_new_p3_tells_the_engineers_on_call_unless_they_want_only_their_ticket
     assert not told[0]["Subject"].startswith("[PAGE]")
 
 
-def test_the_acknowledgement_is_sent_whatever_the_reporter_chose(
-    smtp_server, open_ticket, contact
-):
+def test_the_acknowledgement_is_sent_whatever_the_reporter_chose(smtp_server, open_ticket, contact):
     notification_level_set(user=contact, level=Level.NONE)
 
     open_ticket()
@@ -317,9 +313,7 @@ def test_closing_tells_the_customers(open_ticket, contact, engineer):
 # --- the customer's side --------------------------------------------------------------------------
 
 
-def test_a_customer_reply_tells_the_assigned_engineer_only(
-    open_ticket, contact, engineer, on_call
-):
+def test_a_customer_reply_tells_the_assigned_engineer_only(open_ticket, contact, engineer, on_call):
     ticket = answered(open_ticket, engineer, priority=Priority.P3)
     ticket_assign(ticket=ticket, engineer=engineer, by=engineer, now=LATER)
     Notification.objects.all().delete()
