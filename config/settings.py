@@ -233,6 +233,9 @@ OUTBOX_CLAIM = env.int("OUTBOX_CLAIM", default=60)
 OUTBOX_SLOT_LEASE = env.int("OUTBOX_SLOT_LEASE", default=90)
 # Seconds one drain task sends before it hands over to a fresh one.
 OUTBOX_DRAIN_BUDGET = env.int("OUTBOX_DRAIN_BUDGET", default=240)
+# Seconds before the first retry of a failed delivery, doubled each time up to the maximum.
+OUTBOX_RETRY_BASE = env.int("OUTBOX_RETRY_BASE", default=60)
+OUTBOX_RETRY_MAX = env.int("OUTBOX_RETRY_MAX", default=3600)
 # /readyz fails when a due row has waited longer than this (seconds): sending is stuck.
 OUTBOX_MAX_LAG = env.int("OUTBOX_MAX_LAG", default=120)
 

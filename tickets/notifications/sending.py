@@ -33,7 +33,6 @@ from tickets.notifications.webhooks import webhook_post
 
 logger = logging.getLogger(__name__)
 
-MAX_BACKOFF = timedelta(hours=1)
 # An at-risk alert whose clock has ended meanwhile says nothing useful any more.
 MOOT_AT_RISK_STATES = {SlaState.MET, SlaState.BREACHED, SlaState.NOT_APPLICABLE}
 _DB_ERRORS = (OperationalError, InterfaceError)
@@ -48,8 +47,10 @@ class DrainResult:
 
 
 def retry_delay(attempts: int) -> timedelta:
-    """Wait after the `attempts`-th failed try: 1, 2, 4, ... minutes, at most an hour."""
-    return min(timedelta(minutes=2 ** min(attempts - 1, 10)), MAX_BACKOFF)
+    """Wait after the `attempts`-th failed try: 1, 2, 4, ... minutes, at most an hour (the
+    base and the cap are OUTBOX_RETRY_BASE and OUTBOX_RETRY_MAX seconds)."""
+    base = settings.OUTBOX_RETRY_BASE * 2 ** min(attempts - 1, 16)
+    return timedelta(seconds=min(base, settings.OUTBOX_RETRY_MAX))
 
 
 def claim_period() -> timedelta:
