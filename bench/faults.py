@@ -375,6 +375,11 @@ def summary(values: list[float]) -> str:
     )
 
 
+def note(events: list[str], event: str) -> None:
+    events.append(event)
+    log(event)
+
+
 def faults(procs: Processes, url: str, start: float, events: list[str], duration: int) -> int:
     """The fault schedule; returns how many kill -9 hit a worker that was sending."""
     kills = 0
@@ -383,6 +388,8 @@ def faults(procs: Processes, url: str, start: float, events: list[str], duration
         delay = start + second - time.monotonic()
         if delay > 0:
             time.sleep(delay)
+
+    from django.db import connection
 
     from tickets.notifications.models import Notification
 
@@ -398,28 +405,29 @@ def faults(procs: Processes, url: str, start: float, events: list[str], duration
     for pid in children:
         os.kill(pid, signal.SIGKILL)
     kills = len(children)
-    events.append(f"kill -9 of the sending worker's {len(children)} pool processes mid-send")
+    note(events, f"kill -9 of the sending worker's {len(children)} pool processes mid-send")
     at(45 * scale)
     procs.stop("redis", signal.SIGKILL)
-    events.append("Redis stopped (queued tasks lost)")
+    note(events, "Redis stopped (queued tasks lost)")
     at(60 * scale)
     procs.start_redis()
-    events.append("Redis restarted")
+    note(events, "Redis restarted")
     at(75 * scale)
     procs.stop("smtp")
-    events.append("SMTP server stopped")
+    note(events, "SMTP server stopped")
     at(95 * scale)
     procs.start_smtp()
-    events.append("SMTP server restarted")
+    note(events, "SMTP server restarted")
     at(105 * scale)
     procs.running["smtp"].send_signal(signal.SIGSTOP)
-    events.append("SMTP server hung (SIGSTOP)")
+    note(events, "SMTP server hung (SIGSTOP)")
     at(130 * scale)
     procs.running["smtp"].send_signal(signal.SIGCONT)
-    events.append("SMTP server resumed (SIGCONT)")
+    note(events, "SMTP server resumed (SIGCONT)")
     at(140 * scale)
     count = terminate_connections(url)
-    events.append(f"pg_terminate_backend: {count} connections of the app terminated")
+    connection.close()  # the bench's own connection was one of them
+    note(events, f"pg_terminate_backend: {count} connections of the app terminated")
     return kills
 
 
@@ -459,8 +467,6 @@ def main() -> int:
         time.sleep(max(delay, 0))
         log("campaign starts")
         kills = faults(procs, url, time.monotonic(), events, args.duration)
-        for event in events:
-            log(event)
         remaining = (planned_start + timedelta(seconds=args.duration)) - datetime.now(tz=UTC)
         time.sleep(max(remaining.total_seconds(), 0))
         load.stop_event.set()

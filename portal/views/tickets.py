@@ -243,6 +243,9 @@ def ticket_follow_up_view(request, pk):
                 ticket=page.ticket, reporter=request.user, now=now, **form.cleaned_data
             )
         except ServiceError as exc:
+            if page.ticket.status != TicketStatus.CLOSED:  # no follow-up form on the page
+                messages.error(request, exc.message)
+                return redirect("portal:ticket-detail", pk=pk)
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(

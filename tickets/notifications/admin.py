@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -255,6 +256,7 @@ class ChatWebhookAdmin(ServiceActionsMixin, admin.ModelAdmin):
         )
     }
     list_service_actions = ("test",)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "kind", "language", "pages", "sla_alerts", "active_badge"]
     list_filter = ["kind", "active", "pages", "sla_alerts"]
     search_fields = ["name"]
