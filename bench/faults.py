@@ -54,9 +54,19 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--breaches", type=int, default=2000, help="clocks that fall due")
     parser.add_argument("--duration", type=int, default=480, help="seconds of load and faults")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
+    parser.add_argument(
+        "--throughput",
+        action="store_true",
+        help="no faults and no load: every breach falls due at once; how fast do alerts go out",
+    )
+    parser.add_argument("--managers", type=int, default=2, help="recipients of each alert")
+    parser.add_argument(
+        "--senders", type=int, default=2, help="pool processes of the sending worker"
+    )
     args = parser.parse_args()
     if args.short:
         args.breaches, args.duration = 300, 200
+    MANAGERS[:] = [f"manager{n}@faults.test" for n in range(1, args.managers + 1)]
     return args
 
 
@@ -122,7 +132,7 @@ def terminate_connections(url: str) -> int:
     return len(rows)
 
 
-def seed(*, breaches: int, start: datetime, duration: int) -> dict:
+def seed(*, breaches: int, start: datetime, duration: int, burst_only: bool = False) -> dict:
     """Users, a contract, and `breaches` tickets with a running response clock due during the
     run: a third in a burst 20 s in (a backlog for the kill -9), the rest spread out."""
     from django.contrib.auth import get_user_model
@@ -163,7 +173,7 @@ def seed(*, breaches: int, start: datetime, duration: int) -> dict:
         end_of_support=(start + timedelta(days=730)).date(),
     )
     SupportContact.objects.create(contract=contract, user=reporter, phone="+86 1")
-    burst = breaches // 3
+    burst = breaches if burst_only else breaches // 3
     spread = breaches - burst
     window = max(duration - 60, 30)
     dues = [start + timedelta(seconds=20)] * burst + [
@@ -205,7 +215,8 @@ def seed(*, breaches: int, start: datetime, duration: int) -> dict:
 
 
 class Processes:
-    def __init__(self, workdir: Path, url: str) -> None:
+    def __init__(self, workdir: Path, url: str, senders: int = 2) -> None:
+        self.senders = senders
         self.workdir = workdir
         self.redis_port, self.smtp_port, self.web_port = free_port(), free_port(), free_port()
         self.smtp_log = workdir / "smtp.jsonl"
@@ -267,7 +278,7 @@ class Processes:
         )  # fmt: skip
         self._start(
             "worker-outbox",
-            [*celery, "worker", "-Q", "outbox,default", "--concurrency", "2",
+            [*celery, "worker", "-Q", "outbox,default", "--concurrency", str(self.senders),
              "--hostname", "outbox@faults", "--without-gossip", "--without-mingle"],
         )  # fmt: skip
         self._start(
@@ -449,9 +460,14 @@ def main() -> int:
 
     call_command("migrate", verbosity=0)
     workdir = Path(tempfile.mkdtemp(prefix="faults-"))
-    procs = Processes(workdir, url)
+    procs = Processes(workdir, url, senders=args.senders)
     planned_start = datetime.now(tz=UTC) + timedelta(seconds=25)
-    ticket = seed(breaches=args.breaches, start=planned_start, duration=args.duration)
+    ticket = seed(
+        breaches=args.breaches,
+        start=planned_start,
+        duration=args.duration,
+        burst_only=args.throughput,
+    )
     connection.close()
     load_avg = os.getloadavg()
     log(f"database {urlparse(url).path.lstrip('/')}, {args.breaches} planned breaches, "
@@ -462,15 +478,18 @@ def main() -> int:
     try:
         procs.start_all()
         load = Load(f"http://127.0.0.1:{procs.web_port}", ticket, interval=0.5)
-        load.start()
+        if not args.throughput:
+            load.start()
         delay = (planned_start - datetime.now(tz=UTC)).total_seconds()
         time.sleep(max(delay, 0))
         log("campaign starts")
-        kills = faults(procs, url, time.monotonic(), events, args.duration)
+        if not args.throughput:
+            kills = faults(procs, url, time.monotonic(), events, args.duration)
         remaining = (planned_start + timedelta(seconds=args.duration)) - datetime.now(tz=UTC)
         time.sleep(max(remaining.total_seconds(), 0))
         load.stop_event.set()
-        load.join(timeout=60)
+        if load.is_alive():
+            load.join(timeout=60)
         log("load stopped; waiting for the outbox to drain")
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
@@ -525,6 +544,8 @@ def report(args, load, kills, events, procs, start) -> int:
     lost_acks = [pk for pk, _s in created if pk not in acks]
     unsent = Notification.objects.filter(sent_at__isnull=True).count()
     sent_times = sorted(a["t"] for a in arrivals)
+    alert_times = sorted(a["t"] for a in arrivals if a["alert"])
+    flagged = [c["breached_at"].timestamp() for c in clocks if c["breached_at"]]
     span = (sent_times[-1] - sent_times[0]) if len(sent_times) > 1 else 0
 
     print()
@@ -546,6 +567,10 @@ def report(args, load, kills, events, procs, start) -> int:
           f"{len(lost_alerts)} lost, {doubled} duplicate; "
           f"lateness after the due time: {summary(delivery_late)}")  # fmt: skip
     print(f"   mail: {len(arrivals)} messages in {span:.0f} s; outbox rows still unsent: {unsent}")
+    if alert_times and flagged:
+        took = alert_times[-1] - min(flagged)
+        print(f"   alerts out: {len(alert_times)} alert e-mails within {took:.0f} s of the first "
+              f"flag ({len(alert_times) / max(took, 1):.0f}/s)")  # fmt: skip
     if lost_flags:
         failures.append(f"{len(lost_flags)} breaches never flagged")
     if very_late:
