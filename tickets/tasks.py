@@ -12,7 +12,7 @@ from tickets.mail.imap import imap_poll
 from tickets.notifications.sending import outbox_drain
 from tickets.notifications.slots import drains_start
 from tickets.services import ticket_clocks_recompute
-from tickets.sla.sweep import clocks_evaluate
+from tickets.sla.sweep import clocks_evaluate_all
 
 
 @shared_task(soft_time_limit=50, time_limit=58)
@@ -20,7 +20,7 @@ def evaluate_clocks() -> dict:
     """Flag due and at-risk clocks (beat, every minute), then make sure the outbox is being
     drained: this also restarts sending after a lost task message or a crashed worker."""
     now = timezone.now()
-    result = asdict(clocks_evaluate(now=now))
+    result = asdict(clocks_evaluate_all(now=now))
     result["drains_started"] = drains_start(now=timezone.now())
     return result
 

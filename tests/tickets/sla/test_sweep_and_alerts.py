@@ -19,7 +19,7 @@ from tickets.notifications import slots
 from tickets.notifications.models import Notification
 from tickets.notifications.sending import outbox_drain, outbox_retry, retry_delay
 from tickets.sla.summary import ticket_refresh_sla
-from tickets.sla.sweep import clocks_evaluate
+from tickets.sla.sweep import clocks_evaluate, clocks_evaluate_all
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # Monday 16:00 in Shanghai
 
@@ -526,3 +526,12 @@ def test_breach_detection_and_sending_have_queues_of_their_own():
     routes = settings.CELERY_TASK_ROUTES
     assert routes["tickets.tasks.evaluate_clocks"]["queue"] == "sla"
     assert routes["tickets.tasks.drain_outbox"]["queue"] == "outbox"
+
+
+def test_a_burst_larger_than_a_batch_is_flagged_in_one_tick():
+    clocks = [due_clock(minutes_ago=m) for m in range(1, 8)]
+
+    result = clocks_evaluate_all(now=NOW, limit=3)
+
+    assert result.breached == 7
+    assert ClockAlert.objects.filter(clock__in=clocks).count() == 7
