@@ -51,12 +51,14 @@ messages: install
 		--ignore 'bench/*' --ignore 'locale/*'
 	$(MANAGE) compilemessages --ignore '.venv/*' --ignore 'var/*'
 
-# Benchmarks in their short mode; they print figures. breach_scan needs PostgreSQL.
+# Benchmarks in their short mode; they print figures. breach_scan and faults need PostgreSQL.
 bench: install
 	$(BIN)/python bench/business_time.py --short
 	$(BIN)/python bench/portal_pages.py --short
-	case "$$DATABASE_URL" in postgres*) $(BIN)/python bench/breach_scan.py --short ;; \
-		*) echo "bench/breach_scan.py skipped: set DATABASE_URL=postgres://..." ;; esac
+	$(BIN)/python bench/ingest.py --short
+	case "$$DATABASE_URL" in postgres*) $(BIN)/python bench/breach_scan.py --short \
+		&& $(BIN)/python bench/faults.py --short ;; \
+		*) echo "bench/breach_scan.py and bench/faults.py skipped: set DATABASE_URL=postgres://..." ;; esac
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -64,6 +64,7 @@ def pct(values: list[float], p: float) -> float:
 def main() -> int:
     args = parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="ingest-bench-", dir="/tmp"))
+    workdir.chmod(0o755)  # Dovecot's unprivileged processes read below it
     url = database(args.database_url, workdir)
     os.environ.update(
         {
