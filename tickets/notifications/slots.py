@@ -37,7 +37,7 @@ def slots_take(*, wanted: int, now: datetime) -> list[int]:
     count = settings.OUTBOX_DRAIN_SLOTS
     free = DrainSlot.objects.filter(_free(now), number__lt=count).order_by("number")
     candidates = list(free.values_list("number", flat=True)[:wanted])
-    if not candidates and DrainSlot.objects.filter(number__lt=count).count() < count:
+    if len(candidates) < wanted and DrainSlot.objects.filter(number__lt=count).count() < count:
         # First use (or more slots configured): the slot rows are made on demand.
         DrainSlot.objects.bulk_create(
             [DrainSlot(number=n) for n in range(count)], ignore_conflicts=True
