@@ -135,7 +135,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='notification',
-            index=models.Index(condition=models.Q(('sent_at__isnull', True)), fields=['urgency', 'next_attempt_at'], name='notification_unsent'),
+            index=models.Index(condition=models.Q(('sent_at__isnull', True)), fields=['urgency', 'next_attempt_at', 'id'], name='notification_unsent'),
         ),
         migrations.AddIndex(
             model_name='notification',
