@@ -295,7 +295,8 @@ def alert_deliveries_record(*, kind: str, clock_ids: list[int], now: datetime) -
                 + f"JOIN {users} u ON u.id = sc.user_id AND u.is_active AND {address} <> '' "
                 + where
                 + conflict,
-                [*head[:1], False, *head[1:], *tail],
+                # Customers' breach notices go after the staff's alerts of the same burst.
+                [head[0], False, int(Urgency.ALERT), *head[2:], *tail],
             )
         )
     chats = [chat.pk for chat in recipients.webhooks(sla_alerts=True)]

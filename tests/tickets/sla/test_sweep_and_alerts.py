@@ -535,3 +535,13 @@ def test_a_burst_larger_than_a_batch_is_flagged_in_one_tick():
 
     assert result.breached == 7
     assert ClockAlert.objects.filter(clock__in=clocks).count() == 7
+
+
+def test_staff_alerts_of_a_burst_go_out_before_the_customers_notices(people):
+    due_clock(ticket=people["ticket"])
+    clocks_evaluate(now=NOW)
+
+    drain(NOW)
+
+    order = [m.to[0] for m in mail.outbox]
+    assert order[-1] == people["contact"].user.email
