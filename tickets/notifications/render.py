@@ -178,6 +178,7 @@ def _ticket_context(row: Notification, clocks: list[Clock]) -> dict:
         "priority": str(ticket.get_priority_display()),
         "status": str(ticket.get_status_display()),
         "text": params.get("text", ""),
+        "reopened": bool(params.get("reopened")),
         "text_label": TEXT_LABELS.get(row.event, ""),
         "clocks": _clock_lines(ticket, clocks),
         "zone": ticket.contract.timezone,

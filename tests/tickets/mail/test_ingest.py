@@ -8,6 +8,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -20,6 +21,7 @@ from tickets.mail.ingest import email_ingest
 from tickets.models import Attachment, Message, Ticket, TicketStatus
 from tickets.notifications import slots, threading
 from tickets.notifications.models import Event, InboundEmail, InboundStatus, Notification
+from tickets.notifications.sending import outbox_drain
 from tickets.services import message_post, ticket_assign, ticket_close, ticket_resolve
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +45,10 @@ def reply_to(ticket, *, sender, text="Node 2 is back.", **kwargs):
         text=text,
         **kwargs,
     )
+
+
+def send_outbox():
+    return outbox_drain(clock=timezone.now, budget=30)
 
 
 def answers():
@@ -220,6 +226,10 @@ def test_a_reply_to_a_resolved_ticket_reopens_it_and_tells_the_engineer(ticket, 
     assert clocks_of(ticket)[Metric.FIX].state == "running"
     row = Notification.objects.get(event=Event.CUSTOMER_REPLY)
     assert (row.address, row.params["reopened"]) == (engineer.email, True)
+    with mock.patch.object(slots, "drains_start"):
+        send_outbox()
+    [sent] = [m for m in mail.outbox if m.to == [engineer.email]]
+    assert "reopened the resolved ticket" in sent.body
 
 
 def test_a_reply_to_a_closed_ticket_opens_a_follow_up(ticket, contact, engineer):
