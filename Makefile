@@ -58,16 +58,18 @@ messages: install
 		--ignore 'bench/*' --ignore 'locale/*'
 	$(MANAGE) compilemessages --ignore '.venv/*' --ignore 'var/*'
 
-# Benchmarks in their short mode; they print figures. breach_scan needs PostgreSQL.
+# Benchmarks in their short mode; they print figures. breach_scan and faults need PostgreSQL.
 bench: install
 	$(BIN)/python bench/business_time.py --short
 	$(BIN)/python bench/portal_pages.py --short
 	$(BIN)/python bench/ticket_open.py --short
 	$(BIN)/python bench/pages.py --short
 	$(BIN)/python bench/helpdesk_compare.py --short
+	$(BIN)/python bench/ingest.py --short
 	case "$$DATABASE_URL" in postgres*) \
-		$(BIN)/python bench/breach_scan.py --short && $(BIN)/python bench/desk_curve.py --short ;; \
-		*) echo "bench/breach_scan.py, bench/desk_curve.py skipped: set DATABASE_URL=postgres://..." ;; esac
+		$(BIN)/python bench/breach_scan.py --short && $(BIN)/python bench/desk_curve.py --short \
+		&& $(BIN)/python bench/faults.py --short ;; \
+		*) echo "bench/breach_scan.py, desk_curve.py, faults.py skipped: set DATABASE_URL=postgres://..." ;; esac
 
 clean:
 	rm -rf $(VENV) var staticfiles

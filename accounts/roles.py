@@ -59,11 +59,16 @@ ENGINEER_PERMISSIONS: list[str] = [
     *_crud("sla.target", "view"),
     *_crud("sla.holidaycalendar", "view"),
     *_crud("sla.calendarday", "view"),
+    # The outbox: read it and send a waiting delivery again ("retry now"); the rota and the
+    # mail that came in, read only.
+    *_crud("notifications.notification", "view", "change"),
+    *_crud("notifications.inboundemail", "view"),
+    *_crud("notifications.oncallshift", "view"),
 ]
 
 # Managers also edit SLA targets, tiers and calendars, verify and suspend contracts, decide
 # partner registrations, keep the catalogue and the partners, see the SLA report and unlock
-# locked-out logins. (The on-call rota and the chat webhooks join here with their models.)
+# locked-out logins, keep the on-call rota and the chat webhooks.
 MANAGER_PERMISSIONS: list[str] = [
     *ENGINEER_PERMISSIONS,
     "contracts.manage_contract",
@@ -81,6 +86,9 @@ MANAGER_PERMISSIONS: list[str] = [
     *_crud("axes.accessattempt", "view", "delete"),
     *_crud("axes.accesslog", "view"),
     *_crud("accounts.user", "view"),
+    *_crud("notifications.oncallshift", "add", "change", "delete"),
+    *_crud("notifications.chatwebhook", "view", "add", "change", "delete"),
+    *_crud("notifications.notificationsetting", "view"),
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {

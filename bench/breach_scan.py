@@ -12,9 +12,9 @@ in `--clusters` runs of consecutive clocks (what falls due in a given minute are
 opened one target ago, for each of a dozen targets; `--clusters` equal to `--due` scatters them
 one by one, the worst case for the buffer cache). One tick is timed: the scan through the
 partial index, the ticket locks, the bulk claim (one UPDATE ... RETURNING), the history entries
-and outbox rows (INSERT ... SELECT), the ticket summaries (one UPDATE). Mail is not sent (the
-after-commit queueing is patched out). Each size is measured `--repeat` times (the flags are
-reset and the tables vacuumed between runs).
+and the alerts with their deliveries (INSERT ... SELECT), the ticket summaries (one UPDATE).
+Mail is not sent (starting the drains after commit is patched out). Each size is measured
+`--repeat` times (the flags are reset and the tables vacuumed between runs).
 
 The same is then measured with 10,000 open clocks. Goals: a tick under 100 ms for 1,000 new
 breaches, and an N / 10,000 tick-time ratio under 2 (the scan does not grow with the open set).
@@ -301,8 +301,12 @@ def make_due(*, count: int, clusters: int, now) -> None:
 def reset_flags() -> None:
     """Undo a tick: clocks running again, no alerts, no history, ticket summaries back."""
     from tickets.models import Clock, ClockAlert, Ticket, TicketEvent
+    from tickets.notifications.models import Notification
 
-    sql(f"TRUNCATE {ClockAlert._meta.db_table}, {TicketEvent._meta.db_table}")
+    sql(
+        f"TRUNCATE {Notification._meta.db_table}, {ClockAlert._meta.db_table}, "
+        f"{TicketEvent._meta.db_table}"
+    )
     sql(
         f"UPDATE {Clock._meta.db_table} SET state = 'running', breached_at = NULL, "
         "at_risk_flagged_at = NULL WHERE breached_at IS NOT NULL OR at_risk_flagged_at IS NOT NULL"
@@ -344,7 +348,7 @@ def measure(*, open_clocks: int, args, now) -> dict:
     scan = clocks_due_for_breach(now=now).values_list("pk", "ticket_id", "metric")[:5000]
     plan = scan.explain(analyze=True, buffers=True)
     times = []
-    with mock.patch("tickets.sla.sweep.queue_alert_sending"):
+    with mock.patch("tickets.notifications.events.drain_after_commit"):
         clocks_evaluate(now=now - timedelta(days=1))  # warm: nothing is due yet
         for _ in range(args.repeat):
             tick_started = time.perf_counter()

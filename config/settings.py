@@ -66,10 +66,15 @@ INSTALLED_APPS = [
     "sla",
     "contracts",
     "tickets",
+    "tickets.notifications",
     "portal",
+    "ops",
 ]
 
 MIDDLEWARE = [
+    # First: /healthz, /readyz and /metrics answer before sessions, hosts and logins.
+    "ops.middleware.OperationsMiddleware",
+    "ops.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # A NUL byte or an undecodable query is never valid input: 400 before any view or database.
     "core.middleware.RejectInvalidInputMiddleware",
@@ -129,6 +134,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A stuck or unreachable database never holds a request or a worker for long: connect and
+    # statement timeouts, and TCP keepalives that notice a dead server.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=5),
+            "options": "-c statement_timeout={}".format(
+                env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=30000)
+            ),
+            "keepalives": 1,
+            "keepalives_idle": 30,
+            "keepalives_interval": 10,
+            "keepalives_count": 3,
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -218,6 +237,22 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="support@example.com")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Connect and read timeout of the SMTP connection (seconds): a hung mail server fails a
+# delivery, which is tried again later, instead of holding a worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# Where replies to notifications go: plus-addressed per ticket with a signed token
+# (support+t12-<token>@example.com), so the mailbox must deliver plus-addresses to it.
+SUPPORT_REPLY_ADDRESS = env.str("SUPPORT_REPLY_ADDRESS", default="support@example.com")
+# The mailbox polled by the e-mail channel, e.g. imaps://user:password@host:993/INBOX (empty:
+# no polling; the MTA pipe `manage.py ingest_email` works either way).
+IMAP_URL = env.str("IMAP_URL", default="")
+# Move processed mail to this folder (empty: mark it seen and leave it in place).
+IMAP_PROCESSED_FOLDER = env.str("IMAP_PROCESSED_FOLDER", default="")
+IMAP_TIMEOUT = env.int("IMAP_TIMEOUT", default=30)
+# Messages one sender may send per hour before the channel stops taking them.
+INGEST_RATE_LIMIT_PER_HOUR = env.int("INGEST_RATE_LIMIT_PER_HOUR", default=30)
+# Chat webhooks: connect and read timeout (seconds).
+WEBHOOK_TIMEOUT = env.int("WEBHOOK_TIMEOUT", default=10)
 
 # Shown in the portal footer and in every notification.
 SUPPORT_HOTLINE = env.str("SUPPORT_HOTLINE", default="+86 400 000 0000")
@@ -227,6 +262,23 @@ SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="support@example.com")
 # Share of a target's service time after which a clock is "at risk".
 SLA_AT_RISK_RATIO = env.float("SLA_AT_RISK_RATIO", default=0.75)
 SLA_RECOMPUTE_BATCH_SIZE = env.int("SLA_RECOMPUTE_BATCH_SIZE", default=500)
+# The zone in which the back office reads and shows the on-call rota.
+SUPPORT_TIME_ZONE = env.str("SUPPORT_TIME_ZONE", default="Asia/Shanghai")
+
+# --- Notification outbox ------------------------------------------------------------------------
+# How many drain tasks may send at once (each holds a slot; see tickets/notifications/slots.py).
+OUTBOX_DRAIN_SLOTS = env.int("OUTBOX_DRAIN_SLOTS", default=4)
+# Seconds a sender holds one row: a crash strands that row for at most this long.
+OUTBOX_CLAIM = env.int("OUTBOX_CLAIM", default=60)
+# Seconds a drain slot stays taken without being renewed (a lost task message frees it then).
+OUTBOX_SLOT_LEASE = env.int("OUTBOX_SLOT_LEASE", default=90)
+# Seconds one drain task sends before it hands over to a fresh one.
+OUTBOX_DRAIN_BUDGET = env.int("OUTBOX_DRAIN_BUDGET", default=240)
+# Seconds before the first retry of a failed delivery, doubled each time up to the maximum.
+OUTBOX_RETRY_BASE = env.int("OUTBOX_RETRY_BASE", default=60)
+OUTBOX_RETRY_MAX = env.int("OUTBOX_RETRY_MAX", default=3600)
+# /readyz fails when a due row has waited longer than this (seconds): sending is stuck.
+OUTBOX_MAX_LAG = env.int("OUTBOX_MAX_LAG", default=120)
 
 # --- Celery -----------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
@@ -242,6 +294,16 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_control_dir),
         "store_processed": False,
     }
+else:
+    # Publishing a task never blocks a request for long when the broker is down: short socket
+    # timeouts and few retries (the outbox in the database keeps the work; beat restarts it).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 5}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -249,6 +311,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# Breach detection has a queue of its own so that sending can never delay it; the outbox
+# drains have theirs; everything else goes to the default queue.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "tickets.tasks.evaluate_clocks": {"queue": "sla"},
+    "tickets.tasks.drain_outbox": {"queue": "outbox"},
+}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # A static schedule. Each sweep expires before the next tick, so after an outage the workers do
 # not replay a backlog of stale sweeps: the next one looks at state and catches up on its own.
@@ -258,8 +330,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 50},
     },
-    "sla-send-alerts": {
-        "task": "tickets.tasks.send_pending_alerts",
+    "mailbox-poll": {
+        "task": "tickets.tasks.poll_mailbox",
         "schedule": 60.0,
         "options": {"expires": 50},
     },
@@ -307,12 +379,31 @@ CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://"),
 }
 
+# One JSON object per line (LOG_FORMAT=json, the default) with the request id that follows
+# the work into Celery; LOG_FORMAT=text for reading on a terminal.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "ops.logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "ops.logging.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # Our own request line replaces Django's per-request log.
+        "django.server": {"level": "WARNING"},
+        "mail.log": {"level": "WARNING"},
+    },
 }
 
 # --- Security headers and cookies -------------------------------------------------------------
@@ -326,6 +417,12 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# --- Operations -------------------------------------------------------------------------------
+# /metrics: with a token, scrapers send `Authorization: Bearer <token>`; without one, only
+# requests from the loopback address are answered.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
 if not DEBUG:
     _secure_cookies = env.bool("DJANGO_SECURE_COOKIES", default=True)
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = _secure_cookies

@@ -187,6 +187,37 @@ class TicketForm(forms.Form):
         return {**data, "version": version, "product": version.product}
 
 
+class FollowUpForm(forms.Form):
+    """A follow-up of a closed ticket: same contract, product and version; a new subject,
+    description and priority (tickets.services.ticket_follow_up)."""
+
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    description = forms.CharField(
+        label=_("What happens now"), widget=forms.Textarea(attrs={"rows": 5})
+    )
+    priority = forms.ChoiceField(
+        label=_("Priority"), choices=Priority.choices, widget=forms.RadioSelect
+    )
+    unmodified_build = forms.BooleanField(
+        label=_("I confirm the software is neither modified nor recompiled."), required=False
+    )
+    attachments = MultipleFileField(label=_("Attachments"))
+
+
+class NotificationLevelForm(forms.Form):
+    level = forms.ChoiceField(
+        label=_("E-mail me about"),
+        widget=forms.RadioSelect,
+        help_text=_(
+            "The acknowledgement of a ticket you open and SLA breach notices are always sent."
+        ),
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = choices
+
+
 class ReplyForm(forms.Form):
     body = forms.CharField(label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 5}))
     attachments = MultipleFileField(label=_("Attachments"))

@@ -21,6 +21,8 @@ urlpatterns = [
     path("tickets/new/", tickets.ticket_create, name="ticket-create"),
     path("tickets/<int:pk>/", tickets.ticket_detail, name="ticket-detail"),
     path("tickets/<int:pk>/reply/", tickets.ticket_reply, name="ticket-reply"),
+    path("tickets/<int:pk>/follow-up/", tickets.ticket_follow_up_view, name="ticket-follow-up"),
+    path("account/notifications/", tickets.notification_settings, name="notification-settings"),
     path(
         "tickets/<int:pk>/agreements/<int:agreement_pk>/accept/",
         tickets.agreement_accept_view,

@@ -38,6 +38,9 @@ class Channel(models.TextChoices):
 # Where customers open tickets themselves; every tier is served by them. The other channels are
 # logged by support staff, and only those of the contract's tier.
 SELF_SERVICE_CHANNELS = (Channel.PORTAL, Channel.API)
+# A customer's own mail reaches the e-mail channel's ingest service, which opens the ticket with
+# no staff member in between; staff may also log a mail that reached them another way.
+MAIL_CHANNELS = (Channel.EMAIL,)
 
 
 def validate_hours(value: str) -> None:

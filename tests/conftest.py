@@ -1,18 +1,23 @@
 """Shared fixtures, and the rule for tests that need real services: a test marked `postgres`
 runs when the default database is PostgreSQL, `redis` when the broker is a reachable Redis,
-`browser` when Debian's Chromium is installed. Otherwise it is skipped with the reason, except
+`browser` when Debian's Chromium is installed, `imap` when Debian's dovecot-imapd is (the test
+starts a private Dovecot). Otherwise it is skipped with the reason, except
 for the markers listed in REQUIRE_SERVICES (CI sets e.g. "postgres,redis,browser"), where a
 missing service fails the test instead."""
 
 import os
 import shutil
 import socket
+import tempfile
 from importlib import import_module
+from pathlib import Path
 from urllib.parse import urlparse
 
 import freezegun
 import pytest
 from django.conf import settings
+
+from tests.servers import DOVECOT, Dovecot, SmtpServer, WebhookServer
 
 # freezegun swaps the time functions of every loaded module it does not ignore, pytest's own
 # timer too: a test that froze time during setup was reported as lasting 57 years. Leave
@@ -43,6 +48,8 @@ def _missing(marker: str) -> str | None:
             return "needs Redis: set CELERY_BROKER_URL=redis://... to a reachable server"
     elif marker == "browser" and not CHROMIUM:
         return "needs Debian's Chromium (apt-get install chromium)"
+    elif marker == "imap" and not DOVECOT:
+        return "needs Debian's Dovecot (apt-get install dovecot-imapd)"
     return None
 
 
@@ -55,7 +62,7 @@ def pytest_collection_modifyitems(items):
 
 def pytest_runtest_setup(item):
     required = {m.strip() for m in os.environ.get("REQUIRE_SERVICES", "").split(",") if m.strip()}
-    for marker in ("postgres", "redis", "browser"):
+    for marker in ("postgres", "redis", "browser", "imap"):
         if item.get_closest_marker(marker) is None:
             continue
         reason = _missing(marker)
@@ -140,3 +147,32 @@ def _force_login_completes_two_factor(monkeypatch):
             session.save()
 
     monkeypatch.setattr(Client, "force_login", force_login)
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps what it receives; Django sends to
+    it for the duration of the test."""
+    server = SmtpServer().start()
+    for name, value in server.settings().items():
+        setattr(settings, name, value)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def webhook_server():
+    """A local HTTP server that answers like the chat robots and records every call."""
+    server = WebhookServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def dovecot():
+    """A private Dovecot (IMAP, no TLS) with its own configuration in a temporary folder."""
+    base = Path(tempfile.mkdtemp(prefix="dovecot-", dir="/tmp"))
+    server = Dovecot(base).start()
+    yield server
+    server.stop()
+    shutil.rmtree(base, ignore_errors=True)

@@ -48,13 +48,14 @@ def _run_sweep_through_a_worker(tmp_path, broker_url: str, transport_options: di
     env = _worker_env(tmp_path, broker_url)
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo",
-         "--loglevel", "WARNING", "--without-heartbeat", "--without-gossip", "--without-mingle"],
+         "--loglevel", "WARNING", "--without-heartbeat", "--without-gossip", "--without-mingle",
+         "-Q", "sla,outbox,default"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     try:
         sender = Celery(broker=broker_url)
         sender.conf.broker_transport_options = transport_options
-        sender.send_task("tickets.tasks.evaluate_clocks")
+        sender.send_task("tickets.tasks.evaluate_clocks", queue="sla")
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if ClockAlert.objects.exists():

@@ -116,6 +116,15 @@ class Ticket(models.Model):
     sla_state = models.CharField(
         _("SLA"), max_length=15, choices=SlaState.choices, blank=True, db_index=True
     )
+    follow_up_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        verbose_name=_("follow-up of"),
+        help_text=_("The closed ticket this one continues."),
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -381,17 +390,13 @@ class AlertKind(models.TextChoices):
 
 
 class ClockAlert(models.Model):
-    """The outbox of SLA alerts: written in the transaction that flags the clock, sent by a task
-    that claims it. The unique (clock, kind) is the final guard against a second alert."""
+    """An SLA alert: written by the sweep in the transaction that flags the clock; the unique
+    (clock, kind) is the final guard against a second alert. Its deliveries (one per recipient)
+    wait in the notification outbox (tickets.notifications)."""
 
     clock = models.ForeignKey(Clock, on_delete=models.CASCADE, related_name="alerts")
     kind = models.CharField(_("kind"), max_length=10, choices=AlertKind.choices)
     created_at = models.DateTimeField(_("created"))
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
-    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
-    last_error = models.TextField(_("last error"), blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -399,13 +404,6 @@ class ClockAlert(models.Model):
         verbose_name_plural = _("SLA alerts")
         constraints = [
             models.UniqueConstraint(fields=["clock", "kind"], name="alert_once_per_clock_kind"),
-        ]
-        indexes = [
-            models.Index(
-                fields=["next_attempt_at"],
-                name="alert_unsent_scan",
-                condition=models.Q(sent_at__isnull=True),
-            ),
         ]
 
     def __str__(self) -> str:

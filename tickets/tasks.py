@@ -1,26 +1,44 @@
-"""The tickets' jobs: the SLA sweep, the alert outbox, recomputing clocks. Tasks take ids, hold
-no logic and read the clock once."""
+"""The tickets' jobs: the SLA sweep (queue `sla`, never behind sending), the outbox drains
+(queue `outbox`), the IMAP mailbox, recomputing clocks. Tasks take ids, hold no logic and read
+the clock once (a drain reads it per delivery: the moment a mail is taken is its sent time)."""
 
 from dataclasses import asdict
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
+from tickets.mail.imap import imap_poll
+from tickets.notifications.sending import outbox_drain
+from tickets.notifications.slots import drains_start
 from tickets.services import ticket_clocks_recompute
-from tickets.sla.alerts import alerts_send
-from tickets.sla.sweep import clocks_evaluate
+from tickets.sla.sweep import clocks_evaluate_all
 
 
-@shared_task
+@shared_task(soft_time_limit=50, time_limit=58)
 def evaluate_clocks() -> dict:
-    """Flag due and at-risk clocks (beat, every minute)."""
-    return asdict(clocks_evaluate(now=timezone.now()))
+    """Flag due and at-risk clocks (beat, every minute), then make sure the outbox is being
+    drained: this also restarts sending after a lost task message or a crashed worker."""
+    now = timezone.now()
+    result = asdict(clocks_evaluate_all(now=now))
+    result["drains_started"] = drains_start(now=timezone.now())
+    return result
 
 
-@shared_task
-def send_pending_alerts() -> dict:
-    """Send the SLA alert outbox."""
-    return asdict(alerts_send(now=timezone.now()))
+@shared_task(
+    soft_time_limit=settings.OUTBOX_DRAIN_BUDGET + 60, time_limit=settings.OUTBOX_DRAIN_BUDGET + 90
+)
+def drain_outbox(*, slot: int | None = None) -> dict:
+    """Send the outbox until nothing is due (one per free sending slot)."""
+    return asdict(outbox_drain(slot=slot, clock=timezone.now))
+
+
+@shared_task(soft_time_limit=240, time_limit=280)
+def poll_mailbox() -> dict:
+    """Fetch new mail from IMAP_URL, when set (beat, every minute)."""
+    if not settings.IMAP_URL:
+        return {"skipped": "IMAP_URL is not set"}
+    return asdict(imap_poll(url=settings.IMAP_URL, now=timezone.now()))
 
 
 @shared_task

@@ -11,16 +11,28 @@ from django.views.decorators.http import require_POST
 from contracts.services import EntitlementError
 from core.errors import ServiceError
 from core.files import private_file_response
-from portal.forms import DeclineForm, RemoteSessionForm, ReplyForm, TicketForm
+from portal.forms import (
+    DeclineForm,
+    FollowUpForm,
+    NotificationLevelForm,
+    RemoteSessionForm,
+    ReplyForm,
+    TicketForm,
+)
 from portal.selectors import agreement_for_user, ticket_form_choices, ticket_list, ticket_page
 from portal.views.common import customer_required, partner_required
 from sla.models import Priority
+from tickets.models import TicketStatus
+from tickets.notifications.models import Level
+from tickets.notifications.selectors import notification_level_of
+from tickets.notifications.services import notification_level_set
 from tickets.selectors import attachment_get_for_user
 from tickets.services import (
     agreement_accept,
     agreement_decline,
     message_post,
     remote_session_request,
+    ticket_follow_up,
     ticket_open,
 )
 
@@ -155,9 +167,19 @@ def ticket_create(request):
     )
 
 
-def _render_ticket(request, pk, *, reply_form=None, session_form=None, decline_form=None):
+def _render_ticket(
+    request, pk, *, reply_form=None, session_form=None, decline_form=None, follow_up_form=None
+):
     page = ticket_page(request.user, pk, now=timezone.now())
     contract = page.ticket.contract
+    if follow_up_form is None and page.ticket.status == TicketStatus.CLOSED:
+        follow_up_form = FollowUpForm(
+            initial={
+                "subject": _("Follow-up of #%(number)s: %(subject)s")
+                % {"number": page.ticket.pk, "subject": page.ticket.subject},
+                "priority": page.ticket.priority,
+            }
+        )
     return render(
         request,
         "portal/ticket_detail.html",
@@ -169,6 +191,7 @@ def _render_ticket(request, pk, *, reply_form=None, session_form=None, decline_f
             "session_form": session_form
             or RemoteSessionForm(tz=contract.timezone, initial={"duration_minutes": 30}),
             "decline_form": decline_form or DeclineForm(),
+            "follow_up_form": follow_up_form,
         },
     )
 
@@ -183,6 +206,7 @@ def ticket_detail(request, pk):
 def ticket_reply(request, pk):
     page = ticket_page(request.user, pk, now=timezone.now())
     form = ReplyForm(request.POST, request.FILES)
+    was_resolved = page.ticket.status == TicketStatus.RESOLVED
     if form.is_valid():
         try:
             message_post(
@@ -195,9 +219,66 @@ def ticket_reply(request, pk):
         except ServiceError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            messages.success(request, _("Your reply was added to the ticket."))
+            if was_resolved:
+                messages.success(
+                    request,
+                    _("Your reply was added and the ticket is reopened; the engineer is told."),
+                )
+            else:
+                messages.success(request, _("Your reply was added to the ticket."))
             return redirect("portal:ticket-detail", pk=pk)
     return _render_ticket(request, pk, reply_form=form)
+
+
+@customer_required
+@require_POST
+def ticket_follow_up_view(request, pk):
+    """A closed ticket is final: open a follow-up linked to it."""
+    now = timezone.now()
+    page = ticket_page(request.user, pk, now=now)
+    form = FollowUpForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            follow_up = ticket_follow_up(
+                ticket=page.ticket, reporter=request.user, now=now, **form.cleaned_data
+            )
+        except ServiceError as exc:
+            if page.ticket.status != TicketStatus.CLOSED:  # no follow-up form on the page
+                messages.error(request, exc.message)
+                return redirect("portal:ticket-detail", pk=pk)
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Ticket #%(number)s is open as a follow-up of #%(old)s.")
+                % {"number": follow_up.pk, "old": page.ticket.pk},
+            )
+            return redirect("portal:ticket-detail", pk=follow_up.pk)
+    return _render_ticket(request, pk, follow_up_form=form)
+
+
+@customer_required
+def notification_settings(request):
+    """How much the user hears by e-mail about their organisation's tickets."""
+    choices = [
+        (Level.ALL, _("Every update of my organisation's tickets where I am a named contact")),
+        (Level.MINE, _("Only the tickets I reported")),
+        (Level.NONE, _("Nothing")),
+    ]
+    form = NotificationLevelForm(
+        request.POST or None,
+        choices=choices,
+        initial={"level": notification_level_of(request.user)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            notification_level_set(user=request.user, level=form.cleaned_data["level"])
+        except ServiceError as exc:
+            form.add_error("level", exc.message)
+        else:
+            messages.success(request, _("Your notification setting is saved."))
+            return redirect("portal:notification-settings")
+    return render(request, "portal/notification_settings.html", {"form": form})
 
 
 @customer_required

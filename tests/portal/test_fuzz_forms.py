@@ -50,6 +50,12 @@ FORMS = {
          "on_duty_name", "on_duty_phone", "unmodified_build"],
     ),
     "ticket-reply": ("acme_user", lambda w: {"pk": w.acme_ticket.pk}, ["body"]),
+    "ticket-follow-up": (
+        "acme_user",
+        lambda w: {"pk": w.acme_ticket.pk},
+        ["subject", "description", "priority", "unmodified_build"],
+    ),
+    "notification-settings": ("acme_user", None, ["level"]),
     "remote-session-request": (
         "acme_user",
         lambda w: {"pk": w.acme_ticket.pk},

@@ -85,6 +85,8 @@ URLS = {
     # Empty forms: the owner sees the page again with the errors.
     "ticket-reply": Case(customers_only(), kwargs=acme_ticket, method="post"),
     "remote-session-request": Case(customers_only(), kwargs=acme_ticket, method="post"),
+    "ticket-follow-up": Case(customers_only(), kwargs=acme_ticket, method="post"),
+    "notification-settings": Case(any_customer()),
     "agreement-accept": Case(
         customers_only(REDIRECT),
         kwargs=lambda w: {"pk": w.acme_ticket.pk, "agreement_pk": w.acme_agreement.pk},

@@ -12,6 +12,7 @@ from tickets.services.attachments import ALLOWED_TYPES, attachment_add, attachme
 from tickets.services.errors import TicketError
 from tickets.services.lifecycle import (
     ticket_close,
+    ticket_follow_up,
     ticket_open,
     ticket_reopen,
     ticket_resolve,
@@ -46,6 +47,7 @@ __all__ = [
     "ticket_clocks_recompute",
     "ticket_close",
     "ticket_downgrade",
+    "ticket_follow_up",
     "ticket_mark_unsupported_build",
     "ticket_open",
     "ticket_reopen",

@@ -16,6 +16,8 @@ from core.moments import require_supported_moment
 from sla.models import Metric
 from tickets import history
 from tickets.models import Agreement, AgreementStatus, SlaState, Ticket, TicketEvent
+from tickets.notifications.events import notify
+from tickets.notifications.models import Event
 from tickets.services.change import ticket_change
 from tickets.services.checks import require_open, require_responded, require_text
 from tickets.services.errors import TicketError
@@ -114,7 +116,20 @@ def agreement_propose(
             )
         ]
     )
+    _notify(Event.AGREEMENT_PROPOSED, agreement, ticket, by=by, now=now, text=reason)
     return agreement
+
+
+def _notify(event: str, agreement: Agreement, ticket: Ticket, *, by, now, text: str = "") -> None:
+    notify(
+        event,
+        ticket=ticket,
+        by=by,
+        now=now,
+        text=text,
+        ref=f"{agreement.pk}",
+        params={"due_at": agreement.due_at.isoformat()},
+    )
 
 
 @transaction.atomic
@@ -159,6 +174,7 @@ def agreement_accept(
         change.add(
             *_decide(agreement, ticket, AgreementStatus.ACCEPTED, by=by, now=now, reason=reason)
         )
+    _notify(Event.AGREEMENT_ACCEPTED, agreement, ticket, by=by, now=now)
     return agreement
 
 
@@ -176,6 +192,7 @@ def agreement_decline(*, agreement: Agreement, by, reason: str = "", now: dateti
     history.record(
         _decide(agreement, ticket, AgreementStatus.DECLINED, by=by, now=now, reason=reason.strip())
     )
+    _notify(Event.AGREEMENT_DECLINED, agreement, ticket, by=by, now=now, text=reason.strip())
     return agreement
 
 
@@ -187,6 +204,7 @@ def agreement_withdraw(*, agreement: Agreement, by, reason: str = "", now: datet
     history.record(
         _decide(agreement, ticket, AgreementStatus.WITHDRAWN, by=by, now=now, reason=reason.strip())
     )
+    _notify(Event.AGREEMENT_WITHDRAWN, agreement, ticket, by=by, now=now, text=reason.strip())
     return agreement
 
 

@@ -15,9 +15,11 @@ from django.utils.translation import gettext as _
 from contracts.models import Contract, Product, ProductVersion
 from contracts.schedule import contract_schedule
 from contracts.services import entitlement_require
-from sla.models import SELF_SERVICE_CHANNELS, Channel, Metric, Priority
+from sla.models import MAIL_CHANNELS, SELF_SERVICE_CHANNELS, Channel, Metric, Priority
 from tickets import history
 from tickets.models import Ticket, TicketStatus
+from tickets.notifications.events import notify
+from tickets.notifications.models import Event
 from tickets.services.agreements import proposal_withdraw_open
 from tickets.services.attachments import attachments_store
 from tickets.services.change import TicketChange, ticket_change
@@ -51,10 +53,12 @@ def ticket_open(
     unmodified_build: bool,
     logged_by=None,
     attachments=(),
+    follow_up_of: Ticket | None = None,
     now: datetime,
 ) -> Ticket:
     """Open a ticket under an entitled contract and start its response, restore and fix clocks.
-    Staff logging a call or an e-mail pass `logged_by` and the channel it came in by."""
+    Staff logging a call or an e-mail pass `logged_by` and the channel it came in by. The
+    reporter hears at once (with the due times), support too (a page for P1 and P2)."""
     if logged_by is not None:
         require_staff(logged_by, "tickets.add_ticket")
     actor = logged_by or reporter
@@ -74,7 +78,7 @@ def ticket_open(
     if priority not in Priority.values:
         raise TicketError(_("Choose a priority."), code="invalid_priority", field="priority")
     tier = contract.tier
-    if logged_by is None and channel not in SELF_SERVICE_CHANNELS:
+    if logged_by is None and channel not in (*SELF_SERVICE_CHANNELS, *MAIL_CHANNELS):
         raise TicketError(
             _("Tickets you open yourself come in through the portal or the API."),
             code="channel_not_self_service",
@@ -121,6 +125,11 @@ def ticket_open(
         )
     subject = require_text(subject, "subject", _("Write a subject."))
     description = require_text(description, "description", _("Describe the problem."))
+    if follow_up_of is not None and follow_up_of.contract_id != contract.pk:
+        raise TicketError(
+            _("A follow-up is opened under the contract of the ticket it continues."),
+            code="follow_up_contract",
+        )
 
     ticket = Ticket.objects.create(
         contract=contract,
@@ -140,6 +149,7 @@ def ticket_open(
         environment=environment,
         status=TicketStatus.NEW,
         opened_at=now,
+        follow_up_of=follow_up_of,
     )
     clocks = clocks_start(
         ticket=ticket,
@@ -161,7 +171,48 @@ def ticket_open(
     history.record([history.opened(ticket, by=actor, at=now, reason=reason)])
     attachments_store(ticket=ticket, files=attachments, by=actor, now=now)
     ticket_refresh_sla(ticket, now, clocks)
+    notify(Event.OPENED, ticket=ticket, by=actor, now=now, ref=ticket.pk)
     return ticket
+
+
+@transaction.atomic
+def ticket_follow_up(
+    *,
+    ticket: Ticket,
+    reporter,
+    subject: str,
+    description: str,
+    priority: str,
+    unmodified_build: bool,
+    channel: str = Channel.PORTAL,
+    attachments=(),
+    now: datetime,
+) -> Ticket:
+    """A closed ticket is final: a recurrence opens a follow-up, a new ticket linked to it,
+    under the same contract, product and version (and on-duty contact), with the reporter's
+    entitlement checked as for any new ticket."""
+    if ticket.status != TicketStatus.CLOSED:
+        raise TicketError(
+            _("Only a closed ticket gets a follow-up; reply on the ticket instead."),
+            code="not_closed",
+        )
+    return ticket_open(
+        contract=ticket.contract,
+        product=ticket.product,
+        version=ticket.version,
+        priority=priority,
+        subject=subject,
+        description=description,
+        reporter=reporter,
+        channel=channel,
+        environment=ticket.environment,
+        on_duty_name=ticket.on_duty_name,
+        on_duty_phone=ticket.on_duty_phone,
+        unmodified_build=unmodified_build,
+        attachments=attachments,
+        follow_up_of=ticket,
+        now=now,
+    )
 
 
 def first_response(change: TicketChange) -> None:
@@ -200,6 +251,7 @@ def ticket_wait_for_customer(*, ticket: Ticket, by, reason: str, now: datetime) 
             if metric in change.clocks:
                 clock_pause(change.clocks[metric], now)
         change.set_status(TicketStatus.WAITING)
+    notify(Event.WAITING, ticket=ticket, by=by, now=now, text=reason)
     return ticket
 
 
@@ -232,6 +284,7 @@ def ticket_restore(*, ticket: Ticket, by, note: str = "", now: datetime) -> Tick
             clock_meet(change.clocks[Metric.RESTORE], now, change.schedule)
         ticket.restored_at = now
         change.set_status(TicketStatus.RESTORED)
+    notify(Event.RESTORED, ticket=ticket, by=by, now=now, text=note.strip())
     return ticket
 
 
@@ -253,6 +306,7 @@ def ticket_resolve(*, ticket: Ticket, by, note: str = "", now: datetime) -> Tick
         change.add(
             *proposal_withdraw_open(ticket, by=by, now=now, reason=_("The ticket was resolved."))
         )
+    notify(Event.RESOLVED, ticket=ticket, by=by, now=now, text=note.strip())
     return ticket
 
 
@@ -266,6 +320,7 @@ def ticket_close(*, ticket: Ticket, by, reason: str = "", now: datetime) -> Tick
     with ticket_change(ticket, by=by, now=now, reason=reason.strip()) as change:
         ticket.closed_at = now
         change.set_status(TicketStatus.CLOSED)
+    notify(Event.CLOSED, ticket=ticket, by=by, now=now, text=reason.strip())
     return ticket
 
 
@@ -283,8 +338,15 @@ def ticket_reopen(*, ticket: Ticket, by, reason: str, now: datetime) -> Ticket:
         )
     reason = require_text(reason, "reason", _("Say why the ticket is reopened."))
     with ticket_change(ticket, by=by, now=now, reason=reason) as change:
-        if Metric.FIX in change.clocks:
-            clock_reopen(change.clocks[Metric.FIX], change.schedule, now)
-        ticket.resolved_at = None
-        change.set_status(working_status(ticket))
+        reopen(change)
+    notify(Event.REOPENED, ticket=ticket, by=by, now=now, text=reason)
     return ticket
+
+
+def reopen(change: TicketChange) -> None:
+    """A resolved ticket is worked on again: the fix clock runs again, moved on by the service
+    time the ticket spent resolved; the ticket goes back to restored (or in progress)."""
+    if Metric.FIX in change.clocks:
+        clock_reopen(change.clocks[Metric.FIX], change.schedule, change.now)
+    change.ticket.resolved_at = None
+    change.set_status(working_status(change.ticket))

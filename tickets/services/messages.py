@@ -1,4 +1,5 @@
-"""The ticket thread: replies, internal notes, logged calls."""
+"""The ticket thread: replies, internal notes, logged calls. A customer's reply to a resolved
+ticket reopens it (docs/spec.md "Replies after resolution")."""
 
 from datetime import datetime
 
@@ -6,11 +7,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tickets.models import Message, MessageKind, Ticket, TicketStatus
+from tickets.notifications.events import notify
+from tickets.notifications.models import Event
 from tickets.services.attachments import attachments_store
 from tickets.services.change import ticket_change
 from tickets.services.checks import require_not_closed, require_text
 from tickets.services.errors import TicketError
-from tickets.services.lifecycle import first_response, resume_clocks
+from tickets.services.lifecycle import first_response, reopen, resume_clocks
 from tickets.services.locks import lock_ticket
 from tickets.services.permissions import is_desk_staff, require_participant, require_staff
 
@@ -24,7 +27,8 @@ def message_post(
     *, ticket: Ticket, author, body: str, public: bool = True, attachments=(), now: datetime
 ) -> Message:
     """Add a message to the thread. Support's first public reply is the first response; a
-    customer's reply ends a wait for the customer; internal notes (staff only) change nothing."""
+    customer's reply ends a wait for the customer and reopens a resolved ticket; internal notes
+    (staff only) change nothing and tell nobody."""
     ticket = lock_ticket(ticket)
     require_participant(author, ticket)
     require_not_closed(ticket, _closed_message(ticket))
@@ -41,12 +45,28 @@ def message_post(
         created_at=now,
     )
     attachments_store(ticket=ticket, files=attachments, by=author, now=now, message=message)
+    reopened = False
     with ticket_change(ticket, by=author, now=now) as change:
         if staff and public:
             first_response(change)
         elif not staff and ticket.status == TicketStatus.WAITING:
             change.reason = _("The customer replied.")
             resume_clocks(change)
+        elif not staff and ticket.status == TicketStatus.RESOLVED:
+            change.reason = _("The customer replied to the resolved ticket.")
+            reopen(change)
+            reopened = True
+    if public:
+        event = Event.STAFF_REPLY if staff else Event.CUSTOMER_REPLY
+        notify(
+            event,
+            ticket=ticket,
+            by=author,
+            now=now,
+            text=body,
+            ref=message.pk,
+            params={"reopened": True} if reopened else None,
+        )
     return message
 
 
@@ -63,4 +83,5 @@ def call_log(*, ticket: Ticket, by, summary: str, now: datetime) -> Message:
     )
     with ticket_change(ticket, by=by, now=now) as change:
         first_response(change)
+    notify(Event.CALL_LOGGED, ticket=ticket, by=by, now=now, text=summary, ref=message.pk)
     return message

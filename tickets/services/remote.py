@@ -9,6 +9,8 @@ from contracts.schedule import contract_schedule
 from core.moments import require_supported_moment
 from tickets import history
 from tickets.models import RemoteSession, SessionStatus, Ticket
+from tickets.notifications.events import notify
+from tickets.notifications.models import Event
 from tickets.services.checks import require_open, require_text
 from tickets.services.errors import TicketError
 from tickets.services.locks import lock_ticket
@@ -87,7 +89,20 @@ def remote_session_request(
         project_context=project_context,
     )
     history.record([history.remote_session_changed(ticket, session, by=by, at=now)])
+    _notify(Event.SESSION_REQUESTED, session, ticket, by=by, now=now)
     return session
+
+
+def _notify(event: str, session: RemoteSession, ticket: Ticket, *, by, now, text="") -> None:
+    notify(
+        event,
+        ticket=ticket,
+        by=by,
+        now=now,
+        text=text,
+        ref=f"{session.pk}",
+        params={"due_at": session.starts_at.isoformat()},
+    )
 
 
 @transaction.atomic
@@ -114,6 +129,8 @@ def remote_session_record(
             )
         ]
     )
+    text = next_steps if not session.follow_up else f"{next_steps}\n\n{session.follow_up}"
+    _notify(Event.SESSION_RECORDED, session, ticket, by=by, now=now, text=text)
     return session
 
 
@@ -139,4 +156,5 @@ def remote_session_cancel(
             )
         ]
     )
+    _notify(Event.SESSION_CANCELLED, session, ticket, by=by, now=now, text=reason.strip())
     return session

@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from sla.models import Priority
 from tickets import history
 from tickets.models import Message, MessageKind, Ticket, TicketStatus
+from tickets.notifications.events import notify
+from tickets.notifications.models import Event
 from tickets.services.agreements import proposal_withdraw_open
 from tickets.services.change import ticket_change
 from tickets.services.checks import (
@@ -54,6 +56,7 @@ def ticket_downgrade(*, ticket: Ticket, by, reason: str, now: datetime) -> Ticke
             now=now,
             clocks=list(change.clocks.values()),
         )
+    notify(Event.DOWNGRADED, ticket=ticket, by=by, now=now, text=reason)
     return ticket
 
 
@@ -76,6 +79,8 @@ def ticket_assign(*, ticket: Ticket, engineer, by, now: datetime) -> Ticket:
             history.assignee_changed(ticket, by=by, at=now, before=ticket.assignee, after=engineer)
         )
         ticket.assignee = engineer
+    if engineer is not None:
+        notify(Event.ASSIGNED, ticket=ticket, by=by, now=now)
     return ticket
 
 
@@ -110,4 +115,5 @@ def ticket_mark_unsupported_build(*, ticket: Ticket, by, reason: str, now: datet
         if ticket.status == TicketStatus.NEW:
             change.set_status(TicketStatus.IN_PROGRESS)
         change.add(*proposal_withdraw_open(ticket, by=by, now=now, reason=reason))
+    notify(Event.UNSUPPORTED, ticket=ticket, by=by, now=now, text=reason)
     return ticket

@@ -1,4 +1,5 @@
-"""The read side of the SLA sweep in the admin: clocks, the alert outbox and the SLA report."""
+"""The read side of the SLA sweep in the admin: clocks and the SLA report (the alerts' deliveries
+are in the notification outbox, tickets.notifications.admin)."""
 
 from datetime import UTC, datetime
 
@@ -6,18 +7,15 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from core.admin_actions import ReadOnlyAdmin
 from core.badges import badge, sla_badge
 from core.moments import in_supported_range
 from core.roles import has_staff_permission
 from core.timefmt import local_time
-from tickets.models import AlertKind, Clock, ClockAlert, SlaState
-from tickets.sla.alerts import alerts_retry
+from tickets.models import Clock, SlaState
 from tickets.sla.report import sla_report
 
 
@@ -40,7 +38,6 @@ def moment_set_filter(field: str, title, yes, no) -> type[admin.SimpleListFilter
 
 
 BreachedFilter = moment_set_filter("breached_at", _("breached"), _("breached"), _("not breached"))
-SentFilter = moment_set_filter("sent_at", _("sent"), _("sent"), _("waiting"))
 
 
 @admin.register(Clock)
@@ -71,49 +68,6 @@ class ClockAdmin(ReadOnlyAdmin):
         if obj.agreed:
             shown.append(badge(_("agreed"), "grey"))
         return format_html_join(" ", "{}", ((b,) for b in shown)) or "—"
-
-
-@admin.register(ClockAlert)
-class ClockAlertAdmin(ReadOnlyAdmin):
-    """The alert outbox, read-only, with "retry now" for alerts waiting after a mail failure."""
-
-    list_display = [
-        "clock",
-        "kind_badge",
-        "created_at",
-        "sent_at",
-        "attempts",
-        "next_attempt_at",
-        "error",
-    ]
-    list_filter = ["kind", SentFilter]
-    list_select_related = ["clock"]
-    search_fields = ["=clock__ticket__id", "last_error"]
-    actions = ["retry_now"]
-
-    @admin.display(description=_("kind"), ordering="kind")
-    def kind_badge(self, obj: ClockAlert):
-        state = SlaState.BREACHED if obj.kind == AlertKind.BREACHED else SlaState.AT_RISK
-        return sla_badge(state, obj.get_kind_display())
-
-    @admin.display(description=_("last error"))
-    def error(self, obj: ClockAlert):
-        return obj.last_error[:120] or "—"
-
-    @admin.action(description=_("Retry sending now"))
-    def retry_now(self, request, queryset):
-        count = alerts_retry(
-            alert_ids=list(queryset.values_list("pk", flat=True)), now=timezone.now()
-        )
-        self.message_user(
-            request,
-            ngettext(
-                "%(count)d alert will be sent on the next run.",
-                "%(count)d alerts will be sent on the next run.",
-                count,
-            )
-            % {"count": count},
-        )
 
 
 class Report(Clock):

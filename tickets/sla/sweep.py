@@ -1,5 +1,6 @@
 """The SLA sweep: find running clocks that are due (or at risk) and not yet flagged, claim each
-exactly once, and write the history entry and the alert outbox row in the same transaction.
+exactly once, and write the history entry, the alert and its deliveries (one outbox row per
+recipient, tickets.notifications) in the same transaction.
 
 The sweep looks at state ("due and not flagged"), never at "what fell due since the last tick",
 so a missed, late or doubled tick is harmless and the first run after an outage catches up.
@@ -12,6 +13,7 @@ to one winner only, and only the winner writes the event and the alert. SQLite s
 writers (IMMEDIATE transactions) and supports RETURNING since 3.35; the statements are the same.
 """
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,13 +22,11 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import translation
 
-from core.queue import queue_task
 from sla.models import Metric
 from tickets import history
 from tickets.models import AlertKind, Clock, ClockAlert, EventField, SlaState, Ticket, TicketEvent
+from tickets.notifications.events import alert_deliveries_record
 from tickets.sla.summary import tickets_refresh_sla
-
-SEND_ALERTS_TASK = "tickets.tasks.send_pending_alerts"
 
 
 @dataclass(frozen=True)
@@ -58,8 +58,8 @@ def clocks_due_for_at_risk(*, now: datetime) -> QuerySet[Clock]:
 @transaction.atomic
 def clocks_evaluate(*, now: datetime, limit: int = 5000) -> EvaluationResult:
     """Flag every due clock breached and every clock past 75 % at risk, once each, with a history
-    entry and an outbox alert; queue the sending after commit. At most `limit` clocks of each
-    kind per call: the rest are caught by the next tick.
+    entry and an alert whose deliveries wait in the outbox; drains start after commit. At most
+    `limit` clocks of each kind per call: the rest are caught by the next tick.
 
     A clock that is breached before it was flagged at risk is flagged at risk silently (same
     moment, no at-risk alert), so no stale at-risk alert can follow its breach alert.
@@ -94,13 +94,24 @@ def clocks_evaluate(*, now: datetime, limit: int = 5000) -> EvaluationResult:
         now=now,
         limit=limit,
     )
-    if breached or at_risk:
-        transaction.on_commit(queue_alert_sending, robust=True)
     return EvaluationResult(breached=breached, at_risk=at_risk)
 
 
-def queue_alert_sending() -> None:
-    queue_task(SEND_ALERTS_TASK)
+def clocks_evaluate_all(
+    *, now: datetime, limit: int = 5000, budget: float = 40.0
+) -> EvaluationResult:
+    """Run clocks_evaluate batch after batch (each its own transaction) while batches come back
+    full, within `budget` seconds: a burst of thousands of breaches at one moment is flagged in
+    one tick, not one batch a minute."""
+    started = time.monotonic()
+    breached = at_risk = 0
+    while True:
+        batch = clocks_evaluate(now=now, limit=limit)
+        breached += batch.breached
+        at_risk += batch.at_risk
+        full = batch.breached >= limit or batch.at_risk >= limit
+        if not full or time.monotonic() - started > budget:
+            return EvaluationResult(breached=breached, at_risk=at_risk)
 
 
 def _sweep(*, kind, candidates, assignments, conditions, now, limit) -> int:
@@ -117,6 +128,7 @@ def _sweep(*, kind, candidates, assignments, conditions, now, limit) -> int:
     if not winners:
         return 0
     _record(kind=kind, ids=sorted(won), now=now)
+    alert_deliveries_record(kind=kind, clock_ids=sorted(won), now=now)
     tickets_refresh_sla({ticket_id for _pk, ticket_id, _m in winners}, now)
     return len(winners)
 
@@ -181,13 +193,10 @@ def _record(*, kind: str, ids: list[int], now: datetime) -> None:
             ],
         )
         # The unique (clock, kind) is the last guard: a second alert row is never written.
-        alert_columns = _columns(
-            ClockAlert,
-            ["clock", "kind", "created_at", "attempts", "last_error"],
-        )
+        alert_columns = _columns(ClockAlert, ["clock", "kind", "created_at"])
         cursor.execute(
             f"INSERT INTO {qn(ClockAlert._meta.db_table)} ({alert_columns}) "  # noqa: S608
-            f"SELECT id, %s, %s, 0, '' FROM {clocks} WHERE id IN ({in_ids}) "
+            f"SELECT id, %s, %s FROM {clocks} WHERE id IN ({in_ids}) "
             f"ON CONFLICT ({_columns(ClockAlert, ['clock', 'kind'])}) DO NOTHING",
             [kind.value if isinstance(kind, AlertKind) else kind, ts, *ids],
         )

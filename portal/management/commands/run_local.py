@@ -44,9 +44,10 @@ class Command(BaseCommand):
         addr = options["addr"]
         commands = {
             "web": [python, "manage.py", "runserver", addr, "--noreload"],
-            # -B embeds beat in the worker: fine for one laptop process, never in production.
+            # -B embeds beat in the worker: fine for one laptop process, never in production,
+            # where the sweep queue and the sending queue have workers of their own.
             "worker": [
-                python, "-m", "celery", "-A", "config", "worker", "-B",
+                python, "-m", "celery", "-A", "config", "worker", "-B", "-Q", "sla,outbox,default",
                 "--loglevel", "INFO", "--concurrency", "2",
                 "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME,
             ],

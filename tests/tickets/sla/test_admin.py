@@ -1,4 +1,4 @@
-"""The admin of SLA clocks and of the alert outbox."""
+"""The admin of SLA clocks and of the alerts in the notification outbox."""
 
 from datetime import UTC, datetime, timedelta
 from unittest import mock
@@ -13,8 +13,9 @@ from django.utils import timezone
 from sla.models import Metric
 from tests.factories import ManagerFactory
 from tests.tickets.sla.factories import ClockFactory, TicketFactory
-from tickets import tasks
-from tickets.models import AlertKind, ClockAlert, SlaState
+from tickets.models import SlaState
+from tickets.notifications import slots
+from tickets.notifications.models import Notification
 from tickets.sla.sweep import clocks_evaluate
 
 pytestmark = pytest.mark.django_db
@@ -97,33 +98,36 @@ def test_clocks_are_read_only_in_the_admin(manager_client):
     assert clock.state == SlaState.RUNNING
 
 
-def test_alert_list_shows_kind_attempts_and_last_error(manager_client):
+def test_outbox_lists_unsent_alerts_with_attempts_and_last_error(manager_client):
     breached_clock()
     clocks_evaluate(now=NOW)
-    ClockAlert.objects.update(attempts=2, last_error="SMTPException: 421 try later")
+    Notification.objects.update(attempts=2, last_error="SMTPException: 421 try later")
 
-    response = manager_client.get(reverse("admin:tickets_clockalert_changelist"), {"sent": "no"})
+    response = manager_client.get(
+        reverse("admin:notifications_notification_changelist"), {"delivery": "unsent"}
+    )
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert '<span class="badge sla-breached">' in page
+    assert '<span class="badge tone-red">' in page  # failed, will be retried
     assert "421 try later" in page
+    assert "(Asia/Shanghai)" in page  # times in the contract's zone, named
 
 
-def test_retry_now_action_makes_waiting_alerts_due(manager_client):
+def test_retry_now_action_makes_waiting_rows_due(manager_client):
     breached_clock()
     clocks_evaluate(now=NOW)
-    ClockAlert.objects.update(attempts=3, next_attempt_at=timezone.now() + timedelta(minutes=4))
-    alert = ClockAlert.objects.get(kind=AlertKind.BREACHED)
+    Notification.objects.update(attempts=3, next_attempt_at=timezone.now() + timedelta(minutes=4))
+    row = Notification.objects.get()
 
-    with mock.patch.object(tasks.send_pending_alerts, "delay"):
+    with mock.patch.object(slots, "queue_task"):
         response = manager_client.post(
-            reverse("admin:tickets_clockalert_changelist"),
-            {"action": "retry_now", ACTION_CHECKBOX_NAME: [alert.pk]},
+            reverse("admin:notifications_notification_changelist"),
+            {"action": "retry", ACTION_CHECKBOX_NAME: [row.pk]},
             follow=True,
         )
 
     assert response.status_code == 200
-    alert.refresh_from_db()
-    assert alert.next_attempt_at <= timezone.now()
-    assert "1 alert will be sent on the next run." in response.content.decode()
+    row.refresh_from_db()
+    assert row.next_attempt_at <= timezone.now()
+    assert "1 notification will be sent on the next run." in response.content.decode()

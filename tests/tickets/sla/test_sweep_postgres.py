@@ -13,9 +13,10 @@ from django.db import connection, transaction
 from sla.models import Metric
 from tests.factories import ContractFactory, CustomerUserFactory, ManagerFactory, VersionFactory
 from tests.tickets.sla.factories import TicketFactory
-from tickets import tasks
 from tickets.models import AlertKind, Clock, ClockAlert, SlaState, Ticket, TicketEvent
-from tickets.sla.alerts import alerts_send
+from tickets.notifications import slots
+from tickets.notifications.models import Notification
+from tickets.notifications.sending import outbox_drain
 from tickets.sla.sweep import clocks_evaluate
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -30,7 +31,7 @@ pytestmark = [
 @pytest.fixture(autouse=True)
 def _no_queueing():
     # These tests commit for real; the after-commit queueing must not reach a broker.
-    with mock.patch.object(tasks.send_pending_alerts, "delay"):
+    with mock.patch.object(slots, "queue_task"):
         yield
 
 
@@ -141,17 +142,17 @@ def test_ticket_locked_by_a_ticket_service_is_skipped_then_caught_next_tick():
     assert ClockAlert.objects.filter(clock=clock).count() == 1
 
 
-def test_two_concurrent_senders_send_each_alert_once():
+def test_two_concurrent_senders_send_each_row_once():
     ManagerFactory(language="en")
     ManagerFactory(language="zh-hans")
     make_clocks(due=60)
     clocks_evaluate(now=NOW)
 
-    results = run_concurrently(lambda: alerts_send(now=NOW, batch=100))
+    results = run_concurrently(lambda: outbox_drain(clock=lambda: NOW, budget=60))
 
-    assert sum(r.sent for r in results) == 60
+    assert sum(r.sent for r in results) == 120
     assert sum(r.failed for r in results) == 0
     per_alert = Counter(message.extra_headers["X-SLA-Alert"] for message in mail.outbox)
     assert len(per_alert) == 60
     assert set(per_alert.values()) == {2}  # two managers, one message each
-    assert not ClockAlert.objects.filter(sent_at__isnull=True).exists()
+    assert not Notification.objects.filter(sent_at__isnull=True).exists()
