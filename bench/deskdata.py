@@ -166,6 +166,7 @@ def templates(desk: Desk, *, count: int = TEMPLATE_TICKETS, seed: int = 2026) ->
         TicketEvent,
         TicketStatus,
     )
+    from tickets.notifications.models import Channel, Event, Notification, Urgency
 
     count = min(count, desk.capacity)
     rng = random.Random(seed)
@@ -271,7 +272,7 @@ def templates(desk: Desk, *, count: int = TEMPLATE_TICKETS, seed: int = 2026) ->
                     clock.state, clock.met_at = SlaState.MET, t.resolved_at
                 clocks.append(clock)
         clocks = Clock.objects.bulk_create(clocks)
-        alerts = []
+        alerts, sends = [], []
         for clock in clocks:
             moment = clock.breached_at or clock.at_risk_flagged_at
             if moment is None:
@@ -282,13 +283,33 @@ def templates(desk: Desk, *, count: int = TEMPLATE_TICKETS, seed: int = 2026) ->
                     clock=clock,
                     kind=AlertKind.BREACHED if clock.breached_at else AlertKind.AT_RISK,
                     created_at=moment,
-                    sent_at=moment + timedelta(minutes=1) if sent else None,
-                    attempts=1 if sent else rng.randint(1, 3),
-                    next_attempt_at=None if sent else now + timedelta(minutes=rng.randint(1, 30)),
-                    last_error="" if sent else "SMTP timeout",
                 )
             )
+            sends.append(sent)
         alerts = ClockAlert.objects.bulk_create(alerts)
+        # Each alert's delivery to the desk's engineer waits in the outbox (15 % still unsent).
+        deliveries = Notification.objects.bulk_create(
+            Notification(
+                event=Event.SLA_BREACHED if alert.kind == AlertKind.BREACHED else Event.SLA_AT_RISK,
+                key=f"alert:{alert.pk}",
+                recipient_key=f"user:{desk.staff.pk}",
+                channel=Channel.EMAIL,
+                ticket_id=alert.clock.ticket_id,
+                alert=alert,
+                user=desk.staff,
+                address=desk.staff.email,
+                staff=True,
+                urgency=Urgency.PAGE if alert.kind == AlertKind.BREACHED else Urgency.ALERT,
+                created_at=alert.created_at,
+                next_attempt_at=alert.created_at
+                if sent
+                else now + timedelta(minutes=rng.randint(1, 30)),
+                attempts=1 if sent else rng.randint(1, 3),
+                sent_at=alert.created_at + timedelta(minutes=1) if sent else None,
+                last_error="" if sent else "SMTP timeout",
+            )
+            for alert, sent in zip(alerts, sends, strict=True)
+        )
         messages = Message.objects.bulk_create(
             Message(
                 ticket=t,
@@ -306,8 +327,8 @@ def templates(desk: Desk, *, count: int = TEMPLATE_TICKETS, seed: int = 2026) ->
         )  # fmt: skip
     desk.first_ticket = _contiguous(tickets, "tickets")
     desk.templates = desk.tickets = len(tickets)
-    for model, rows in ((Clock, clocks), (ClockAlert, alerts), (Message, messages),
-                        (TicketEvent, events)):  # fmt: skip
+    for model, rows in ((Clock, clocks), (ClockAlert, alerts), (Notification, deliveries),
+                        (Message, messages), (TicketEvent, events)):  # fmt: skip
         if rows:
             desk.spans[model._meta.label] = (_contiguous(rows, model._meta.label), len(rows))
 
@@ -371,6 +392,7 @@ def _child_expressions(
     from django.db import models
 
     from tickets.models import Ticket
+    from tickets.notifications.models import Notification
 
     def new_id(label: str, column: str) -> str:
         first, count = desk.spans[label]
@@ -388,6 +410,8 @@ def _child_expressions(
             expressions[f.column] = new_id(target, column)
         elif isinstance(f, models.DateTimeField):
             expressions[f.column] = _shift(vendor, column, "r.n")
+        elif model is Notification and f.name == "key":  # unique with the recipient: per copy
+            expressions[f.column] = f"{column} || ':' || r.n"
         else:
             expressions[f.column] = column
     return expressions
@@ -404,6 +428,7 @@ def extend(desk: Desk, tickets: int) -> float:
     from django.db.models import Max
 
     from tickets.models import Clock, ClockAlert, Message, Ticket, TicketEvent
+    from tickets.notifications.models import Notification
 
     if tickets > desk.capacity:
         raise ValueError(f"{tickets:,} tickets: the customers were made for {desk.capacity:,}")
@@ -415,7 +440,11 @@ def extend(desk: Desk, tickets: int) -> float:
     have, t0, templates_ = desk.tickets, desk.first_ticket, desk.templates
     if Ticket.objects.aggregate(top=Max("pk"))["top"] != t0 + have - 1:
         raise RuntimeError("tickets were added outside deskdata: the copies' ids would collide")
-    children = [m for m in (Clock, ClockAlert, Message, TicketEvent) if m._meta.label in desk.spans]
+    children = [
+        m
+        for m in (Clock, ClockAlert, Notification, Message, TicketEvent)
+        if m._meta.label in desk.spans
+    ]
     bases = {m._meta.label: (m.objects.aggregate(top=Max("pk"))["top"] or 0) + 1 for m in children}
     first_round = max(1, have // templates_)
     rounds = _series(vendor, "r", first_round, (tickets - 1) // templates_)
