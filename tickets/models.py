@@ -435,7 +435,8 @@ class CannedReply(models.Model):
             "Placeholders filled in when inserted: {customer_name} (the reporter's name), "
             "{customer} (the customer organisation), {ticket} (the ticket number), {subject}, "
             "{priority}, {response_due}, {restore_due}, {resolve_due} (due times in the "
-            "contract's time zone, named), {engineer} (your name). Write {{ and }} for braces."
+            "contract's time zone, named), {engineer} (the engineer inserting it). Any other "
+            "{name} stays as written."
         ),
     )
     active = models.BooleanField(

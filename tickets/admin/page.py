@@ -1,0 +1,227 @@
+"""What the staff ticket page shows, read in one query per section (issue 13): the thread with its
+files, the clocks with their outcome, the history (one entry per action, internal notes
+included), agreements and remote sessions. Plain values for a plain template: no inline
+formsets, no admin fieldsets, nothing the engineer does not submit.
+
+Times are the contract's local time, the zone named (core.timefmt.local_time), UTC beside it
+where a staff member may need it. A breached clock reads "Breached on" the due time it missed,
+with when the sweep noticed beside it, and never "Met on" (docs/spec.md "Breaches and
+alerts")."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils.translation import gettext as _
+
+from core.timefmt import local_time
+from sla.models import Metric, Priority, TargetUnit
+from tickets.models import (
+    Agreement,
+    AgreementStatus,
+    Attachment,
+    Clock,
+    EventField,
+    Message,
+    RemoteSession,
+    SessionStatus,
+    SlaState,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+)
+from tickets.sla.summary import clock_summary
+
+METRIC_ORDER = {metric: i for i, metric in enumerate(Metric.values)}
+_STATE_FIELDS = {EventField.SLA_RESPONSE, EventField.SLA_RESTORE, EventField.SLA_FIX}
+_DUE_FIELDS = {EventField.DUE_RESPONSE, EventField.DUE_RESTORE, EventField.DUE_FIX}
+_LABELS = {
+    EventField.STATUS: TicketStatus,
+    EventField.PRIORITY: Priority,
+    **dict.fromkeys(_STATE_FIELDS, SlaState),
+}
+
+
+@dataclass(frozen=True)
+class ClockRow:
+    metric: str
+    label: str
+    state: str  # as the ticket's badge reads it (at risk, breached before the sweep)
+    state_label: str
+    target: str
+    started: str
+    due: str
+    at_risk: str
+    outcome: str  # met | breached | ""
+    outcome_at: str  # met: when; breached: the due time that was missed
+    noticed: str  # breached: when the sweep (or the late answer) recorded it
+    reached_late: str  # breached: when it was eventually reached
+    paused_total: str
+    agreed: bool
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    before: str
+    after: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    when: str
+    actor: str
+    changes: list[Change]
+    reason: str
+    internal_note: str
+    public: bool
+
+
+@dataclass
+class DeskPage:
+    ticket: Ticket
+    zone: str
+    messages: list[Message]
+    opening_files: list[Attachment]
+    clocks: list[ClockRow]
+    history: list[HistoryRow]
+    agreements: list[Agreement]
+    sessions: list[RemoteSession]
+    proposal: bool
+
+
+def person(user) -> str:
+    if user is None:
+        return _("system")
+    return user.get_full_name() or user.email
+
+
+def _target(clock: Clock) -> str:
+    if clock.target_amount is None:
+        return "—"
+    return f"{clock.target_amount} {TargetUnit(clock.target_unit).label}"
+
+
+def clock_row(clock: Clock, zone: str, now: datetime) -> ClockRow:
+    def at(value):
+        return local_time(value, zone) or "—"
+
+    state = clock_summary(clock, now)
+    outcome = outcome_at = noticed = reached_late = ""
+    if state == SlaState.BREACHED:
+        # Recorded, or running past its due time before the sweep got to it: either way the
+        # target missed is the due time.
+        outcome, outcome_at = "breached", at(clock.due_at)
+        noticed = local_time(clock.breached_at, zone)
+        reached_late = local_time(clock.met_at, zone)
+    elif state == SlaState.MET:
+        outcome, outcome_at = "met", at(clock.met_at)
+    hours, rest = divmod(int(clock.paused_total.total_seconds()), 3600)
+    return ClockRow(
+        metric=clock.metric,
+        label=str(Metric(clock.metric).label),
+        state=state,
+        state_label=str(SlaState(state).label),
+        target=_target(clock),
+        started=at(clock.started_at),
+        due=at(clock.due_at),
+        at_risk=at(clock.at_risk_at),
+        outcome=outcome,
+        outcome_at=outcome_at,
+        noticed=noticed,
+        reached_late=reached_late,
+        paused_total=f"{hours}:{rest // 60:02d}",
+        agreed=clock.agreed,
+    )
+
+
+def _value(field_name: str, value: str) -> str:
+    """A recorded value as people read it: labels for codes, due times to the minute (the
+    page names the zone)."""
+    if not value:
+        return "—"
+    choices = _LABELS.get(field_name)
+    if choices is not None and value in choices.values:
+        return str(choices(value).label)
+    if field_name in _DUE_FIELDS and "T" in value:
+        return value[:16].replace("T", " ")
+    return value
+
+
+def history_row(event: TicketEvent, zone: str) -> HistoryRow:
+    changes = [
+        Change(
+            label=str(EventField(c["field"]).label) if c["field"] in EventField.values else "",
+            before=_value(c["field"], c["before"]) if c["before"] else "",
+            after=_value(c["field"], c["after"]),
+            reason=c.get("reason", ""),
+        )
+        for c in event.all_changes
+    ]
+    return HistoryRow(
+        when=local_time(event.at, zone),
+        actor=person(event.actor),
+        changes=changes,
+        reason=event.reason,
+        internal_note=event.internal_note,
+        public=event.public,
+    )
+
+
+def desk_page(ticket: Ticket, *, now: datetime) -> DeskPage:
+    """Everything the page shows of `ticket` (loaded with its contract, customer, tier, product,
+    version and people): one query per section, whatever the size of the thread."""
+    zone = ticket.contract.timezone
+    files = list(
+        Attachment.objects.filter(ticket=ticket)
+        .only("name", "size", "message_id", "ticket_id")
+        .order_by("uploaded_at", "pk")
+    )
+    files_of: dict[int | None, list[Attachment]] = defaultdict(list)
+    for attachment in files:
+        files_of[attachment.message_id].append(attachment)
+    messages = list(
+        Message.objects.filter(ticket=ticket)
+        .select_related("author")
+        .only(
+            "body",
+            "kind",
+            "public",
+            "created_at",
+            "ticket_id",
+            "author__first_name",
+            "author__last_name",
+            "author__email",
+            "author__is_staff",
+        )
+        .order_by("created_at", "pk")
+    )
+    for message in messages:
+        message.files = files_of.get(message.pk, [])
+        message.when = local_time(message.created_at, zone)
+        message.by = person(message.author)
+    clocks = sorted(
+        Clock.objects.filter(ticket=ticket), key=lambda c: METRIC_ORDER.get(c.metric, 9)
+    )
+    events = TicketEvent.objects.filter(ticket=ticket).select_related("actor").order_by("at", "pk")
+    agreements = list(
+        Agreement.objects.filter(ticket=ticket).select_related("proposed_by", "decided_by")
+    )
+    for agreement in agreements:
+        agreement.due = local_time(agreement.due_at, zone)
+    sessions = list(RemoteSession.objects.filter(ticket=ticket).select_related("engineer"))
+    for session in sessions:
+        session.starts = local_time(session.starts_at, zone)
+        session.open = session.status == SessionStatus.REQUESTED
+    return DeskPage(
+        ticket=ticket,
+        zone=zone,
+        messages=messages,
+        opening_files=files_of.get(None, []),
+        clocks=[clock_row(c, zone, now) for c in clocks],
+        history=[history_row(e, zone) for e in events],
+        agreements=agreements,
+        sessions=sessions,
+        proposal=any(a.status == AgreementStatus.PROPOSED for a in agreements),
+    )
