@@ -8,6 +8,7 @@ where a staff member may need it. A breached clock reads "Breached on" the due t
 with when the sweep noticed beside it, and never "Met on" (docs/spec.md "Breaches and
 alerts")."""
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,7 +35,6 @@ from tickets.sla.summary import clock_summary
 
 METRIC_ORDER = {metric: i for i, metric in enumerate(Metric.values)}
 _STATE_FIELDS = {EventField.SLA_RESPONSE, EventField.SLA_RESTORE, EventField.SLA_FIX}
-_DUE_FIELDS = {EventField.DUE_RESPONSE, EventField.DUE_RESTORE, EventField.DUE_FIX}
 _LABELS = {
     EventField.STATUS: TicketStatus,
     EventField.PRIORITY: Priority,
@@ -136,17 +136,24 @@ def clock_row(clock: Clock, zone: str, now: datetime) -> ClockRow:
     )
 
 
+_ISO = re.compile(r"(\d{4}-\d\d-\d\d)T(\d\d:\d\d)(?::\d\d)?(?:[+-]\d\d:\d\d|Z)?")
+_STATUS_FIELDS = {EventField.AGREEMENT: AgreementStatus, EventField.REMOTE_SESSION: SessionStatus}
+
+
 def _value(field_name: str, value: str) -> str:
-    """A recorded value as people read it: labels for codes, due times to the minute (the
-    page names the zone)."""
+    """A recorded value as people read it: labels for codes, moments to the minute without
+    their offset (stored in the contract's zone, which the page names)."""
     if not value:
         return "—"
     choices = _LABELS.get(field_name)
     if choices is not None and value in choices.values:
         return str(choices(value).label)
-    if field_name in _DUE_FIELDS and "T" in value:
-        return value[:16].replace("T", " ")
-    return value
+    statuses = _STATUS_FIELDS.get(field_name)
+    if statuses is not None:
+        code, _sep, rest = value.partition(" ")
+        if code in statuses.values:
+            value = f"{statuses(code).label} {rest}".strip()
+    return _ISO.sub(r"\1 \2", value)
 
 
 def history_row(event: TicketEvent, zone: str) -> HistoryRow:
