@@ -359,3 +359,26 @@ def test_the_list_does_not_join_what_only_the_page_shows(desk, rf, manager):
     queryset = site._registry[Ticket].get_queryset(request)
 
     assert not queryset.query.select_related
+
+
+def test_the_api_takes_an_internal_note_from_staff_and_never_shows_it(
+    open_ticket, engineer, contact
+):
+    ticket = open_ticket(now=MONDAY)
+    message_post(ticket=ticket, author=engineer, body="Looking.", now=sh(2026, 11, 23, 10, 30))
+    staff = APIClient()
+    staff.force_authenticate(engineer)
+
+    response = staff.post(
+        f"/api/v1/tickets/{ticket.pk}/downgrade/",
+        {"reason": "", "internal_note": "Deal made by phone"},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    assert TicketEvent.objects.filter(internal_note="Deal made by phone").exists()
+    customer = APIClient()
+    customer.force_authenticate(contact)
+    assert (
+        "Deal made by phone" not in customer.get(f"/api/v1/tickets/{ticket.pk}/").content.decode()
+    )
