@@ -382,3 +382,20 @@ def test_the_api_takes_an_internal_note_from_staff_and_never_shows_it(
     assert (
         "Deal made by phone" not in customer.get(f"/api/v1/tickets/{ticket.pk}/").content.decode()
     )
+
+
+def test_the_customer_page_says_breached_on_the_missed_due_time_never_met(
+    client, open_ticket, engineer, contact
+):
+    ticket = open_ticket(now=MONDAY, priority="P2")  # response due Mon 14:00 Shanghai
+    message_post(ticket=ticket, author=engineer, body="Late.", now=sh(2026, 11, 23, 16))
+    ticket_downgrade(ticket=ticket, by=engineer, reason="r", now=sh(2026, 11, 23, 17))
+    client.force_login(contact)
+
+    with freeze_time(sh(2026, 11, 23, 18)):
+        html = client.get(reverse("portal:ticket-detail", args=[ticket.pk])).content.decode()
+
+    assert "Breached on 2026-11-23 14:00 (Asia/Shanghai)" in html
+    assert "reached late on 2026-11-23 16:00 (Asia/Shanghai)" in html
+    response = html.split('data-metric="response"')[1].split('data-metric="restore"')[0]
+    assert 'data-outcome="met"' not in response and "Met on" not in response
