@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.timefmt import local_time
@@ -24,6 +25,7 @@ from tickets.models import (
     Clock,
     EventField,
     Message,
+    MessageKind,
     RemoteSession,
     SessionStatus,
     SlaState,
@@ -140,28 +142,41 @@ _ISO = re.compile(r"(\d{4}-\d\d-\d\d)T(\d\d:\d\d)(?::\d\d)?(?:[+-]\d\d:\d\d|Z)?"
 _STATUS_FIELDS = {EventField.AGREEMENT: AgreementStatus, EventField.REMOTE_SESSION: SessionStatus}
 
 
-def _value(field_name: str, value: str) -> str:
-    """A recorded value as people read it: labels for codes, moments to the minute without
-    their offset (stored in the contract's zone, which the page names)."""
-    if not value:
-        return "—"
-    choices = _LABELS.get(field_name)
-    if choices is not None and value in choices.values:
-        return str(choices(value).label)
-    statuses = _STATUS_FIELDS.get(field_name)
-    if statuses is not None:
-        code, _sep, rest = value.partition(" ")
-        if code in statuses.values:
-            value = f"{statuses(code).label} {rest}".strip()
-    return _ISO.sub(r"\1 \2", value)
+class Labels:
+    """The labels of the codes a page shows, translated once per page (a long history would
+    otherwise translate the same few words hundreds of times)."""
+
+    def __init__(self) -> None:
+        self.fields = {value: str(label) for value, label in EventField.choices}
+        self.kinds = {value: str(label) for value, label in MessageKind.choices}
+        self.codes = {
+            field_name: {value: str(label) for value, label in choices.choices}
+            for field_name, choices in (*_LABELS.items(), *_STATUS_FIELDS.items())
+        }
+
+    def value(self, field_name: str, value: str) -> str:
+        """A recorded value as people read it: labels for codes, moments to the minute without
+        their offset (stored in the contract's zone, which the page names)."""
+        if not value:
+            return "—"
+        codes = self.codes.get(field_name)
+        if codes is not None:
+            if value in codes:
+                return codes[value]
+            if field_name in _STATUS_FIELDS:
+                code, _sep, rest = value.partition(" ")
+                if code in codes:
+                    value = f"{codes[code]} {rest}".strip()
+        return _ISO.sub(r"\1 \2", value) if "T" in value else value
 
 
-def history_row(event: TicketEvent, zone: str) -> HistoryRow:
+def history_row(event: TicketEvent, zone: str, labels: Labels | None = None) -> HistoryRow:
+    labels = labels or Labels()
     changes = [
         Change(
-            label=str(EventField(c["field"]).label) if c["field"] in EventField.values else "",
-            before=_value(c["field"], c["before"]) if c["before"] else "",
-            after=_value(c["field"], c["after"]),
+            label=labels.fields.get(c["field"], ""),
+            before=labels.value(c["field"], c["before"]) if c["before"] else "",
+            after=labels.value(c["field"], c["after"]),
             reason=c.get("reason", ""),
         )
         for c in event.all_changes
@@ -185,9 +200,16 @@ def desk_page(ticket: Ticket, *, now: datetime) -> DeskPage:
         .only("name", "size", "message_id", "ticket_id")
         .order_by("uploaded_at", "pk")
     )
+    # One reverse() for every file's link (the thread may list hundreds).
+    marker = 987654321
+    head, _sep, tail = reverse(
+        "admin:tickets_ticket_attachment", args=[ticket.pk, marker]
+    ).partition(str(marker))
     files_of: dict[int | None, list[Attachment]] = defaultdict(list)
     for attachment in files:
+        attachment.url = f"{head}{attachment.pk}{tail}"
         files_of[attachment.message_id].append(attachment)
+    labels = Labels()
     messages = list(
         Message.objects.filter(ticket=ticket)
         .select_related("author")
@@ -208,6 +230,7 @@ def desk_page(ticket: Ticket, *, now: datetime) -> DeskPage:
         message.files = files_of.get(message.pk, [])
         message.when = local_time(message.created_at, zone)
         message.by = person(message.author)
+        message.kind_label = labels.kinds.get(message.kind, message.kind)
     clocks = sorted(
         Clock.objects.filter(ticket=ticket), key=lambda c: METRIC_ORDER.get(c.metric, 9)
     )
@@ -227,7 +250,7 @@ def desk_page(ticket: Ticket, *, now: datetime) -> DeskPage:
         messages=messages,
         opening_files=files_of.get(None, []),
         clocks=[clock_row(c, zone, now) for c in clocks],
-        history=[history_row(e, zone) for e in events],
+        history=[history_row(e, zone, labels) for e in events],
         agreements=agreements,
         sessions=sessions,
         proposal=any(a.status == AgreementStatus.PROPOSED for a in agreements),

@@ -206,6 +206,10 @@ class TicketAdmin(TicketLogAdminMixin, TicketActionsMixin, ReadOnlyAdmin):
             "canned": canned,
             "has_view_permission": True,
             "is_popup": False,
+            # The page is a workplace: its width goes to the thread and the facts, and the
+            # sidebar's list of every model (a third of the page's rendering) stays on the
+            # lists; the breadcrumbs lead back.
+            "is_nav_sidebar_enabled": False,
             **(extra_context or {}),
         }
         request.current_app = self.admin_site.name
