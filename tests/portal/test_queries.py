@@ -17,8 +17,9 @@ pytestmark = pytest.mark.django_db
 
 # page -> (persona, URL kwargs, most queries allowed)
 PAGES = {
-    "dashboard": ("acme_user", None, 12),
-    "ticket-list": ("acme_user", None, 8),
+    # + why "New ticket" would be refused (contracts, products, entitlement checks).
+    "dashboard": ("acme_user", None, 16),
+    "ticket-list": ("acme_user", None, 12),
     "ticket-create": ("acme_user", None, 12),
     "ticket-detail": ("acme_user", lambda w: {"pk": w.acme_ticket.pk}, 11),
     "contract-list": ("acme_user", None, 6),
