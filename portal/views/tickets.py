@@ -29,7 +29,7 @@ from portal.selectors import (
     ticket_list,
     ticket_page,
 )
-from portal.views.common import customer_required, partner_required
+from portal.views.common import customer_required, dropped_files, partner_required
 from sla.models import Priority
 from tickets.models import TicketStatus
 from tickets.notifications.models import Level
@@ -187,6 +187,7 @@ def ticket_create(request):
             "refusal": refusal,
             "priority_guide": _priority_guide(),
             "contracts": list(choices.contracts),
+            "dropped_files": dropped_files(request),
         },
     )
 
@@ -230,6 +231,7 @@ def _render_ticket(
             "follow_up_form": follow_up_form,
             "resolve_form": ResolveForm(),
             "rating_form": rating_form,
+            "dropped_files": dropped_files(request),
         },
     )
 
