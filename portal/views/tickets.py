@@ -337,6 +337,9 @@ def ticket_close_view(request, pk):
 @require_POST
 def ticket_rate_view(request, pk):
     page = ticket_page(request.user, pk, now=timezone.now())
+    if not can_rate(request.user, page.ticket):  # no rating form on the page yet
+        messages.error(request, _("A ticket can be rated once it is resolved."))
+        return redirect("portal:ticket-detail", pk=pk)
     form = SatisfactionForm(request.POST)
     if form.is_valid():
         try:
@@ -344,9 +347,6 @@ def ticket_rate_view(request, pk):
                 ticket=page.ticket, user=request.user, now=timezone.now(), **form.cleaned_data
             )
         except ServiceError as exc:
-            if not can_rate(request.user, page.ticket):  # no rating form on the page
-                messages.error(request, exc.message)
-                return redirect("portal:ticket-detail", pk=pk)
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, _("Thank you for your rating."))
