@@ -2,6 +2,7 @@
 the average per month, tier and engineer above the list for support managers."""
 
 from django.contrib import admin
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -40,10 +41,8 @@ class SatisfactionAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("ticket"), ordering="ticket_id")
     def ticket_link(self, obj: Satisfaction):
-        return format_html(
-            '<a href="../ticket/{}/change/">#{} {}</a>', obj.ticket_id, obj.ticket_id,
-            obj.ticket.subject,
-        )  # fmt: skip
+        url = reverse("admin:tickets_ticket_change", args=[obj.ticket_id])
+        return format_html('<a href="{}">#{} {}</a>', url, obj.ticket_id, obj.ticket.subject)
 
     @admin.display(description=_("score"), ordering="score")
     def score_stars(self, obj: Satisfaction):
