@@ -301,14 +301,14 @@ def ticket_follow_up_view(request, pk):
 @require_POST
 def ticket_resolve_view(request, pk):
     """The customer says the problem is solved."""
-    page = ticket_page(request.user, pk, now=timezone.now())
+    now = timezone.now()
+    page = ticket_page(request.user, pk, now=now)
     form = ResolveForm(request.POST)
     if form.is_valid():
         try:
             ticket_resolve_by_customer(
-                ticket=page.ticket, by=request.user, note=form.cleaned_data["note"],
-                now=timezone.now(),
-            )  # fmt: skip
+                ticket=page.ticket, by=request.user, note=form.cleaned_data["note"], now=now
+            )
         except ServiceError as exc:
             messages.error(request, exc.message)
         else:
@@ -323,9 +323,10 @@ def ticket_resolve_view(request, pk):
 @require_POST
 def ticket_close_view(request, pk):
     """The customer confirms the resolution: the ticket is closed, for good."""
-    page = ticket_page(request.user, pk, now=timezone.now())
+    now = timezone.now()
+    page = ticket_page(request.user, pk, now=now)
     try:
-        ticket_close(ticket=page.ticket, by=request.user, now=timezone.now())
+        ticket_close(ticket=page.ticket, by=request.user, now=now)
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
@@ -336,16 +337,15 @@ def ticket_close_view(request, pk):
 @customer_required
 @require_POST
 def ticket_rate_view(request, pk):
-    page = ticket_page(request.user, pk, now=timezone.now())
+    now = timezone.now()
+    page = ticket_page(request.user, pk, now=now)
     if not can_rate(request.user, page.ticket):  # no rating form on the page yet
         messages.error(request, _("A ticket can be rated once it is resolved."))
         return redirect("portal:ticket-detail", pk=pk)
     form = SatisfactionForm(request.POST)
     if form.is_valid():
         try:
-            satisfaction_rate(
-                ticket=page.ticket, user=request.user, now=timezone.now(), **form.cleaned_data
-            )
+            satisfaction_rate(ticket=page.ticket, user=request.user, now=now, **form.cleaned_data)
         except ServiceError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
