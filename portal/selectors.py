@@ -109,10 +109,11 @@ class TicketFormChoices:
     targets: dict[int, dict[str, str]]  # tier id -> priority -> "response 2 hours · ..."
 
 
-def ticket_form_choices(user, *, now: datetime) -> TicketFormChoices:
+def ticket_form_choices(user, *, now: datetime, answers: bool = True) -> TicketFormChoices:
     """The user's contracts, the versions of the products they cover, and, per contract, the
     entitlement service's answer before any product is chosen (pending, expired, not a named
-    contact ...)."""
+    contact ...). `answers=False` (a form post, which ticket_open checks itself) leaves out the
+    answers and the targets, which only the page shows."""
     contracts = contracts_for_user(user).exclude(status=ContractStatus.REJECTED).order_by("number")
     contract_list = list(contracts.prefetch_related("products"))
     contracts_of_product: dict[int, list[int]] = {}
@@ -123,6 +124,9 @@ def ticket_form_choices(user, *, now: datetime) -> TicketFormChoices:
         for product in products:
             contracts_of_product.setdefault(product.pk, []).append(contract.pk)
         if not products:
+            continue
+        if not answers:
+            open_ids.append(contract.pk)
             continue
         # The contract-level answer: asked for a product it covers, commercial ones first.
         product = sorted(products, key=lambda p: not p.commercially_supported)[0]
@@ -147,7 +151,7 @@ def ticket_form_choices(user, *, now: datetime) -> TicketFormChoices:
         community_products=list(community_products()),
         today=now.date(),
         always_open_ids=[c.pk for c in contract_list if c.tier.always_open],
-        targets=_targets_in_words({c.tier_id for c in contract_list}),
+        targets=_targets_in_words({c.tier_id for c in contract_list}) if answers else {},
     )
 
 

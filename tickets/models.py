@@ -153,7 +153,13 @@ class Ticket(models.Model):
             models.Index(
                 fields=["sla_rank", "next_due_at", "-opened_at", "-id"], name="ticket_desk_order"
             ),
-            # The desk's views: "my tickets" and "unassigned" by engineer, the rest by status.
+            # The same order within a status (waiting on the customer, a status filter), and
+            # the desk's views' counts by status.
+            models.Index(
+                fields=["status", "sla_rank", "next_due_at", "-opened_at", "-id"],
+                name="ticket_status_desk_order",
+            ),
+            # "My tickets" and "unassigned": an engineer's open tickets, their count.
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
         ]
 

@@ -136,10 +136,13 @@ def partner_ticket_list(request):
 @customer_required
 def ticket_create(request):
     now = timezone.now()
-    choices = ticket_form_choices(request.user, now=now)
+    posted = request.method == "POST"
+    # A post's entitlement is checked once, by ticket_open; each contract's answer is for the
+    # page, read only when the page is shown.
+    choices = ticket_form_choices(request.user, now=now, answers=not posted)
     form = TicketForm(request.POST or None, request.FILES or None, choices=choices)
     refusal = None
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         try:
             ticket = ticket_open(reporter=request.user, now=now, **form.ticket_kwargs())
         except EntitlementError as exc:
@@ -154,6 +157,8 @@ def ticket_create(request):
                 % {"number": ticket.pk},
             )
             return redirect("portal:ticket-detail", pk=ticket.pk)
+    if posted:
+        choices = ticket_form_choices(request.user, now=now)
     return render(
         request,
         "portal/ticket_form.html",
