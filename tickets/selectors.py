@@ -179,6 +179,8 @@ def satisfaction_averages(ratings: QuerySet[Satisfaction]) -> dict:
             .order_by("-average", "email")
         ],
     }
+
+
 # --- the desk's views ---------------------------------------------------------------------------
 
 
