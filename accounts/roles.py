@@ -49,6 +49,7 @@ ENGINEER_PERMISSIONS: list[str] = [
     *_crud("tickets.clockalert", "view", "change"),
     # Canned replies: engineers read and insert them, managers keep them.
     *_crud("tickets.cannedreply", "view"),
+    *_crud("tickets.satisfaction", "view"),
     *_crud("contracts.contract", "view", "change"),
     *_crud("contracts.supportcontact", "view", "add", "change", "delete"),
     *_crud("contracts.customer", "view"),
@@ -86,6 +87,7 @@ MANAGER_PERMISSIONS: list[str] = [
     *_crud("sla.calendarday", "add", "change", "delete"),
     *_crud("tickets.report", "view"),
     *_crud("tickets.cannedreply", "add", "change", "delete"),
+    "tickets.view_satisfaction_averages",
     *_crud("axes.accessattempt", "view", "delete"),
     *_crud("axes.accesslog", "view"),
     *_crud("accounts.user", "view"),

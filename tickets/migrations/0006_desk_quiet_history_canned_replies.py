@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0003_follow_up_of_and_alert_deliveries'),
+        ('tickets', '0005_satisfaction'),
     ]
 
     operations = [
