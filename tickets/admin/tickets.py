@@ -25,6 +25,7 @@ from tickets.admin.inlines import (
 from tickets.admin.ticket_actions import TICKET_ACTIONS
 from tickets.admin.ticket_log import TicketLogAdminMixin
 from tickets.models import Agreement, AgreementStatus, Attachment, SlaState, Ticket
+from tickets.sla.admin import BreachedClockFilter, OpenedMonthFilter
 
 # --- list filter ------------------------------------------------------------------------------
 
@@ -68,6 +69,9 @@ class TicketAdmin(TicketLogAdminMixin, TicketActionsMixin, ReadOnlyAdmin):
         "status",
         ("contract", admin.RelatedOnlyFieldListFilter),
         ("assignee", admin.RelatedOnlyFieldListFilter),
+        # The SLA report's links to the tickets behind a breached count.
+        OpenedMonthFilter,
+        BreachedClockFilter,
     ]
     list_select_related = ["contract__customer", "contract__tier", "assignee"]
     list_per_page = 50
