@@ -93,7 +93,10 @@ class Ticket(models.Model):
     fix_target = models.BooleanField(
         _("fix target"),
         default=True,
-        help_text=_("False when the version is past its end of maintenance: no fix clock."),
+        help_text=_(
+            "Off when the product version is past its end of maintenance: no fix time is "
+            "promised, only the response and restore times."
+        ),
     )
     subject = models.CharField(_("subject"), max_length=200)
     description = models.TextField(_("description"))
@@ -215,7 +218,10 @@ class TicketEvent(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text=_("Empty for the system (scheduled jobs)."),
+        help_text=_(
+            "Empty when the portal made the change on its own, for example a breach "
+            "noticed by the SLA check."
+        ),
     )
     at = models.DateTimeField(_("when"))
     field = models.CharField(_("what"), max_length=40, choices=EventField.choices)
@@ -345,7 +351,9 @@ class Clock(models.Model):
     agreed = models.BooleanField(
         _("agreed due time"),
         default=False,
-        help_text=_("The due time was agreed with the customer instead of computed."),
+        help_text=_(
+            "The customer accepted this due time; later changes of the SLA targets leave it alone."
+        ),
     )
     paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
     paused_total = models.DurationField(_("service time paused"), default=timedelta)

@@ -24,6 +24,7 @@ from core.timefmt import local_time
 from tickets.notifications.events import webhook_test
 from tickets.notifications.models import (
     ChatWebhook,
+    Event,
     InboundAction,
     InboundEmail,
     InboundStatus,
@@ -97,7 +98,7 @@ class NotificationAdmin(ServiceActionsMixin, ReadOnlyAdmin):
     list_service_actions = ("retry",)
     list_display = [
         "created",
-        "event",
+        "event_words",
         "ticket_number",
         "ticket_subject",
         "recipient",
@@ -105,10 +106,12 @@ class NotificationAdmin(ServiceActionsMixin, ReadOnlyAdmin):
         "attempts",
         "next_attempt",
         "error",
-        "open_link",
     ]
+    list_display_links = None
     list_filter = [DeliveryFilter, "event", "channel", "staff"]
-    list_select_related = ["ticket__contract", "webhook"]
+    list_select_related = ["ticket__contract", "webhook", "user", "alert__clock"]
+    # The outbox grows with every event: no second COUNT(*) of the whole table per page.
+    show_full_result_count = False
     search_fields = ["=ticket__id", "address", "ticket__subject", "last_error"]
     ordering = ["-created_at", "-pk"]
     readonly_fields = [
@@ -142,17 +145,35 @@ class NotificationAdmin(ServiceActionsMixin, ReadOnlyAdmin):
     def created(self, obj: Notification):
         return local_time(obj.created_at, _zone(obj.ticket))
 
+    @admin.display(description=gettext_lazy("event"), ordering="event")
+    def event_words(self, obj: Notification):
+        """What happened, in words: an SLA alert names the target (response, restore, fix)."""
+        clock = obj.alert.clock if obj.alert_id else None
+        if clock is not None and obj.event == Event.SLA_BREACHED:
+            return _("%(metric)s target breached") % {"metric": clock.get_metric_display()}
+        if clock is not None and obj.event == Event.SLA_AT_RISK:
+            return _("%(metric)s target at risk") % {"metric": clock.get_metric_display()}
+        return obj.get_event_display()
+
+    def _ticket_link(self, obj: Notification, text):
+        url = reverse("admin:tickets_ticket_change", args=[obj.ticket_id])
+        return format_html('<a href="{}">{}</a>', url, text)
+
     @admin.display(description=gettext_lazy("ticket"), ordering="ticket_id")
     def ticket_number(self, obj: Notification):
-        return f"#{obj.ticket_id}" if obj.ticket_id else "—"
+        return self._ticket_link(obj, f"#{obj.ticket_id}") if obj.ticket_id else "—"
 
     @admin.display(description=gettext_lazy("subject"))
     def ticket_subject(self, obj: Notification):
-        return obj.ticket.subject if obj.ticket_id else "—"
+        return self._ticket_link(obj, obj.ticket.subject) if obj.ticket_id else "—"
 
     @admin.display(description=gettext_lazy("recipient"))
     def recipient(self, obj: Notification):
-        return obj.recipient_label
+        """The person's name and address (e-mail), or the chat webhook's name."""
+        name = obj.user.get_full_name() if obj.user_id else ""
+        if name and obj.address:
+            return format_html("{} &lt;{}&gt;", name, obj.address)
+        return obj.recipient_label or "—"
 
     @admin.display(description=gettext_lazy("delivery"), ordering="sent_at")
     def delivery(self, obj: Notification):
@@ -171,12 +192,6 @@ class NotificationAdmin(ServiceActionsMixin, ReadOnlyAdmin):
     @admin.display(description=gettext_lazy("last error"))
     def error(self, obj: Notification):
         return obj.last_error[:120] or obj.skipped[:120] or "—"
-
-    @admin.display(description=gettext_lazy("link"))
-    def open_link(self, obj: Notification):
-        if not obj.ticket_id:
-            return "—"
-        return format_html('<a href="{}">{}</a>', ticket_link(obj.ticket_id, staff=True), _("open"))
 
 
 # --- on call, chat webhooks --------------------------------------------------------------------
