@@ -499,12 +499,18 @@ def rebuild_sla_figures() -> float:
 
     from django.utils import timezone
 
-    from tickets.sla.figures import sla_figures_refresh
+    from tickets.sla.figures import sla_figures_mark, sla_figures_refresh
 
     started = time.perf_counter()
     result = sla_figures_refresh(now=timezone.now(), full=True)
     seconds = time.perf_counter() - started
-    print(f"SLA report figures rebuilt from {result.months} months in {seconds:.2f} s")
+    # What beat does every minute: recount the month that changes touched (here the newest).
+    sla_figures_mark([timezone.now()])
+    month_started = time.perf_counter()
+    sla_figures_refresh(now=timezone.now())
+    month = time.perf_counter() - month_started
+    print(f"SLA report figures rebuilt from {result.months} months in {seconds:.2f} s; "
+          f"one stale month recounted in {month * 1000:.0f} ms")  # fmt: skip
     return seconds
 
 
