@@ -72,7 +72,8 @@ def share_chart(tier: str, series: dict[str, list[float | None]], months: list[d
     nothing decided leaves a gap."""
     ticks = [(0, "0 %"), (50, "50 %"), (100, "100 %")]
     parts = [_axes(months, ticks, 100)]
-    labels = dict(Metric.choices)
+    labels = {code: str(label) for code, label in Metric.choices}
+    point = _("%(month)s, %(tier)s, %(metric)s: %(share)s %% met")
     for metric, values in series.items():
         segments, current = [], []
         for i, value in enumerate(values):
@@ -105,7 +106,7 @@ def share_chart(tier: str, series: dict[str, list[float | None]], months: list[d
                         metric,
                         f"{months[i]:%Y-%m}",
                         value,
-                        _("%(month)s, %(tier)s, %(metric)s: %(share)s %% met")
+                        point
                         % {
                             "month": f"{months[i]:%Y-%m}",
                             "tier": tier,
@@ -132,6 +133,7 @@ def breach_chart(series: dict[str, list[int]], months: list[date]) -> str:
     parts = [_axes(months, ticks, top)]
     bar = (WIDTH - LEFT - RIGHT) / max(len(months), 1) * 0.6
     base = [0] * len(months)
+    label = _("%(month)s, %(priority)s: %(count)s breached")
     for priority in Priority.values:
         values = series.get(priority, [0] * len(months))
         rects = []
@@ -150,8 +152,7 @@ def breach_chart(series: dict[str, list[int]], months: list[date]) -> str:
                     priority,
                     f"{months[i]:%Y-%m}",
                     count,
-                    _("%(month)s, %(priority)s: %(count)s breached")
-                    % {"month": f"{months[i]:%Y-%m}", "priority": priority, "count": count},
+                    label % {"month": f"{months[i]:%Y-%m}", "priority": priority, "count": count},
                 )
             )
         parts.append(

@@ -52,9 +52,7 @@ def sla_report(
     """The figures of the months from `since` (inclusive) to `until` (exclusive), newest first,
     narrowed to a tier code and a metric when given: one query. The month is the UTC month of
     the tickets' opening; `tickets` counts the tickets of the row's month, tier and priority."""
-    figures = SlaFigure.objects.select_related("tier").order_by(
-        "-month", "tier__code", "priority", "metric"
-    )
+    figures = SlaFigure.objects.order_by("-month", "tier__code", "priority", "metric")
     if since is not None:
         figures = figures.filter(month__gte=since)
     if until is not None:
@@ -64,19 +62,10 @@ def sla_report(
     if metric:
         figures = figures.filter(metric=metric)
     order = {m: i for i, m in enumerate(Metric.values)}
+    columns = ["month", "tier__code", "priority", "metric", "tickets", "targets", "met"]
     rows = [
-        SlaReportRow(
-            month=f.month,
-            tier=f.tier.code,
-            priority=f.priority,
-            metric=f.metric,
-            tickets=f.tickets,
-            targets=f.targets,
-            met=f.met,
-            breached=f.breached,
-            tier_id=f.tier_id,
-        )
-        for f in figures
+        SlaReportRow(*values[:7], breached=values[7], tier_id=values[8])
+        for values in figures.values_list(*columns, "breached", "tier_id")
     ]
     # Metrics in the order of the SLA (response, restore, fix), not alphabetical.
     rows.sort(key=lambda r: (-r.month.toordinal(), r.tier, r.priority, order.get(r.metric, 9)))
