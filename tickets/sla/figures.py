@@ -27,12 +27,14 @@ from sla.models import Metric
 from tickets.models import Clock, SlaFigure, SlaFigureStale, SlaFigureState, SlaState, Ticket
 
 # A target is a clock with a due time; met when reached by it and never flagged; breached when
-# flagged or reached late (a recorded breach is final, whatever happened to the clock since).
-TARGET = Q(due_at__isnull=False) & Q(
-    state__in=[SlaState.RUNNING, SlaState.PAUSED, SlaState.MET, SlaState.BREACHED]
-)
+# flagged or reached late. A recorded breach is final (docs/spec.md): the clock stays a breached
+# target whatever happened to it since, even when it later lost its due time.
+TARGET = (
+    Q(due_at__isnull=False)
+    & Q(state__in=[SlaState.RUNNING, SlaState.PAUSED, SlaState.MET, SlaState.BREACHED])
+) | Q(breached_at__isnull=False)
 MET = TARGET & Q(met_at__isnull=False, breached_at__isnull=True, met_at__lte=F("due_at"))
-BREACHED = TARGET & (Q(breached_at__isnull=False) | Q(met_at__gt=F("due_at")))
+BREACHED = Q(breached_at__isnull=False) | (TARGET & Q(met_at__gt=F("due_at")))
 
 _DELETE_BATCH = 500
 

@@ -9,7 +9,8 @@ from django.core.management import call_command
 from contracts.services.contacts import contract_change_tier
 from tests.factories import tier
 from tests.tickets.helpers import MONDAY, sh
-from tickets.models import SlaFigure, SlaFigureStale
+from tests.tickets.sla.factories import ClockFactory, TicketFactory
+from tickets.models import SlaFigure, SlaFigureStale, SlaState
 from tickets.services import (
     message_post,
     ticket_downgrade,
@@ -121,3 +122,20 @@ def test_the_month_is_utc(open_ticket):
     sla_figures_refresh(now=MONDAY.astimezone(UTC))
 
     assert {cell[0] for cell in kept()} == {date(2026, 11, 1)}
+
+
+def test_a_recorded_breach_stays_in_the_figures_when_the_clock_loses_its_target():
+    # Breached, then the build was found unsupported: no due time any more, the breach stands.
+    ticket = TicketFactory(opened_at=MONDAY)
+    ClockFactory(
+        ticket=ticket,
+        state=SlaState.NOT_APPLICABLE,
+        due_at=None,
+        at_risk_at=None,
+        breached_at=MONDAY + timedelta(hours=3),
+    )
+
+    sla_figures_refresh(now=MONDAY, full=True)
+
+    response = SlaFigure.objects.get(metric="response")
+    assert (response.targets, response.met, response.breached) == (1, 0, 1)
