@@ -9,8 +9,11 @@ from unittest import mock
 import pytest
 from django.apps import apps
 from django.contrib.staticfiles import finders
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.paginator import CappedCountPaginator
 from tests.factories import ContactFactory, ContractFactory, ManagerFactory, RegistrationFactory
 from tests.tickets.sla.factories import ClockFactory, TicketFactory
 from tickets.notifications import slots
@@ -86,12 +89,33 @@ def test_an_outbox_row_links_the_ticket_and_names_the_breached_target(client, ma
     assert "(Asia/Shanghai)" in page
 
 
-def test_the_outbox_and_clock_lists_count_no_whole_table_per_page(client, manager):
-    TicketFactory()
-    for name in ("notifications_notification", "tickets_clock"):
+@pytest.mark.parametrize(
+    ("name", "table"),
+    [
+        ("notifications_notification", "notifications_notification"),
+        ("tickets_clock", "tickets_clock"),
+    ],
+)
+def test_the_outbox_and_clock_lists_never_count_or_sort_the_whole_table(
+    client, manager, monkeypatch, name, table
+):
+    monkeypatch.setattr(CappedCountPaginator, "cap", 2)
+    for _ in range(3):
+        ticket = TicketFactory(opened_at=datetime(2026, 11, 23, 1, 0, tzinfo=UTC))
+        ContactFactory(contract=ticket.contract)
+        ClockFactory(ticket=ticket)
+    clocks_evaluate(now=datetime(2026, 11, 23, 6, 0, tzinfo=UTC))
+
+    with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse(f"admin:{name}_changelist"))
-        assert response.status_code == 200
-        assert response.context["cl"].show_full_result_count is False
+
+    assert response.status_code == 200
+    assert response.context["cl"].show_full_result_count is False
+    assert response.context["cl"].result_count == 2  # counted up to the cap only
+    sql = [q["sql"] for q in queries if f'FROM "{table}"' in q["sql"]]
+    counts = [q for q in sql if "COUNT(" in q]
+    assert counts and all("LIMIT 2" in q for q in counts)
+    assert any(f'ORDER BY "{table}"."id" DESC' in q for q in sql)
 
 
 def test_the_registration_queue_shows_times_in_the_contracts_named_zone(client, manager):

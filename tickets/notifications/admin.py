@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from core.admin_actions import ConfirmForm, ReadOnlyAdmin, ServiceAction, ServiceActionsMixin
 from core.badges import badge
 from core.errors import ServiceError
+from core.paginator import CappedCountPaginator
 from core.roles import is_support_staff
 from core.timefmt import local_time
 from sla.models import Metric
@@ -127,7 +128,10 @@ class NotificationAdmin(ServiceActionsMixin, ReadOnlyAdmin):
     # The outbox grows with every event: no second COUNT(*) of the whole table per page.
     show_full_result_count = False
     search_fields = ["=ticket__id", "address", "ticket__subject", "last_error"]
-    ordering = ["-created_at", "-pk"]
+    # Newest first through the primary key (rows are written in time order): no sort of the
+    # whole outbox per view; "created" stays sortable on demand.
+    ordering = ["-pk"]
+    paginator = CappedCountPaginator
     readonly_fields = [
         "event",
         "key",

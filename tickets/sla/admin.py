@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin_actions import ReadOnlyAdmin
 from core.badges import badge, sla_badge
 from core.moments import in_supported_range
+from core.paginator import CappedCountPaginator
 from core.roles import has_staff_permission
 from core.timefmt import local_time
 from sla.models import Metric, Tier
@@ -74,9 +75,12 @@ class ClockAdmin(ReadOnlyAdmin):
     list_filter = ["state", "metric", BreachedFilter, "agreed"]
     list_select_related = ["ticket__contract"]
     search_fields = ["=ticket__id", "ticket__subject", "ticket__contract__number"]
-    ordering = ["due_at"]
-    # Three clocks a ticket: no second COUNT(*) of the whole table per page.
+    # Newest first, through the primary key: sorting millions of clocks by due time on every
+    # view took seconds at 1M tickets (the column stays sortable on demand).
+    ordering = ["-pk"]
+    # Three clocks a ticket: no COUNT(*) of the whole table per page.
     show_full_result_count = False
+    paginator = CappedCountPaginator
 
     @admin.display(description=_("state"), ordering="state")
     def state_badge(self, obj: Clock):
