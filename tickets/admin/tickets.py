@@ -27,6 +27,7 @@ from tickets.admin.ticket_actions import TICKET_ACTIONS
 from tickets.admin.ticket_log import TicketLogAdminMixin
 from tickets.models import Agreement, AgreementStatus, Attachment, SlaState, Ticket
 from tickets.selectors import DeskView, desk_view_counts, desk_view_filter, ticket_search
+from tickets.sla.admin import BreachedClockFilter, OpenedMonthFilter
 
 # --- list filter ------------------------------------------------------------------------------
 
@@ -103,6 +104,9 @@ class TicketAdmin(TicketLogAdminMixin, TicketActionsMixin, ReadOnlyAdmin):
         "priority",
         "status",
         ("assignee", admin.RelatedFieldListFilter),
+        # The SLA report's links to the tickets behind a breached count.
+        OpenedMonthFilter,
+        BreachedClockFilter,
     ]
     # The columns: customer (through the contract, whose zone the times are shown in), engineer.
     list_select_related = ["contract__customer", "assignee"]
