@@ -93,7 +93,10 @@ class Ticket(models.Model):
     fix_target = models.BooleanField(
         _("fix target"),
         default=True,
-        help_text=_("False when the version is past its end of maintenance: no fix clock."),
+        help_text=_(
+            "Off when the product version is past its end of maintenance: no fix time is "
+            "promised, only the response and restore times."
+        ),
     )
     subject = models.CharField(_("subject"), max_length=200)
     description = models.TextField(_("description"))
@@ -245,7 +248,10 @@ class TicketEvent(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text=_("Empty for the system (scheduled jobs)."),
+        help_text=_(
+            "Empty when the portal made the change on its own, for example a breach "
+            "noticed by the SLA check."
+        ),
     )
     at = models.DateTimeField(_("when"))
     field = models.CharField(_("what"), max_length=40, choices=EventField.choices)
@@ -389,7 +395,9 @@ class Clock(models.Model):
     agreed = models.BooleanField(
         _("agreed due time"),
         default=False,
-        help_text=_("The due time was agreed with the customer instead of computed."),
+        help_text=_(
+            "The customer accepted this due time; later changes of the SLA targets leave it alone."
+        ),
     )
     paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
     paused_total = models.DurationField(_("service time paused"), default=timedelta)
@@ -512,3 +520,63 @@ class Satisfaction(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.ticket_id} {self.score}/5"
+
+
+class SlaFigure(models.Model):
+    """The SLA report's figures for one month of opening (UTC), tier, priority and metric,
+    brought up to date from the clocks by tickets.sla.figures (the months a change touched are
+    recounted; a rebuild recounts all). The report reads these rows, never the history."""
+
+    month = models.DateField(_("month"))
+    tier = models.ForeignKey(
+        "sla.Tier", on_delete=models.CASCADE, related_name="+", verbose_name=_("tier")
+    )
+    priority = models.CharField(_("priority"), max_length=2, choices=Priority.choices)
+    metric = models.CharField(_("metric"), max_length=10, choices=Metric.choices)
+    tickets = models.PositiveIntegerField(_("tickets"), default=0)
+    targets = models.PositiveIntegerField(_("targets"), default=0)
+    met = models.PositiveIntegerField(_("met"), default=0)
+    breached = models.PositiveIntegerField(_("breached"), default=0)
+
+    class Meta:
+        ordering = ["-month", "tier", "priority", "metric"]
+        verbose_name = _("SLA report figure")
+        verbose_name_plural = _("SLA report figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "tier", "priority", "metric"], name="sla_figure_unique_cell"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.tier_id} {self.priority} {self.metric}"
+
+
+class SlaFigureStale(models.Model):
+    """A month whose figures a change made stale: written in the transaction of the change (an
+    insert, so concurrent changes never wait on each other), removed when the month is
+    recounted."""
+
+    month = models.DateField(_("month"))
+
+    class Meta:
+        verbose_name = _("stale SLA report month")
+        verbose_name_plural = _("stale SLA report months")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
+class SlaFigureState(models.Model):
+    """One row: when the figures were last brought up to date and last rebuilt; its row lock
+    serialises the recounts."""
+
+    refreshed_at = models.DateTimeField(_("brought up to date"), null=True, blank=True)
+    rebuilt_at = models.DateTimeField(_("rebuilt from history"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SLA report state")
+        verbose_name_plural = _("SLA report state")
+
+    def __str__(self) -> str:
+        return f"{self.refreshed_at}"
