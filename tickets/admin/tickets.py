@@ -122,6 +122,7 @@ class TicketAdmin(TicketLogAdminMixin, TicketActionsMixin, ReadOnlyAdmin):
         "Subject, description, messages, ticket number (#123), contract number or customer."
     )
     ordering = DESK_ORDERING
+
     def get_object(self, request, object_id, from_field=None):
         """ModelAdmin.get_object with the change page's joins: on the change page only (the
         list selects its columns' alone)."""
