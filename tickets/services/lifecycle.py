@@ -314,7 +314,7 @@ def ticket_resolve(
     time, breached ones stay breached). An open proposal of a resolution time is withdrawn."""
     ticket = lock_ticket(ticket)
     require_staff(by)
-    return _resolve(ticket, by=by, note=note, now=now)
+    return _resolve(ticket, by=by, note=note, internal_note=internal_note, now=now)
 
 
 @transaction.atomic
@@ -331,7 +331,7 @@ def ticket_resolve_by_customer(*, ticket: Ticket, by, note: str = "", now: datet
     return _resolve(ticket, by=by, note=note, now=now)
 
 
-def _resolve(ticket: Ticket, *, by, note: str, now: datetime) -> Ticket:
+def _resolve(ticket: Ticket, *, by, note: str, internal_note: str = "", now: datetime) -> Ticket:
     require_open(ticket)
     require_responded(ticket)
     with ticket_change(
