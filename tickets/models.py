@@ -259,6 +259,14 @@ class TicketEvent(models.Model):
     after = models.CharField(_("after"), max_length=200, blank=True)
     reason = models.TextField(_("why"), blank=True)
     public = models.BooleanField(_("visible to the customer"), default=True)
+    # One action is one entry: its first change is field/before/after, the others follow here
+    # as {"field", "before", "after"[, "reason"]} (tickets.history.grouped).
+    changes = models.JSONField(_("further changes"), default=list, blank=True)
+    internal_note = models.TextField(
+        _("internal note"),
+        blank=True,
+        help_text=_("Support staff only: never shown to the customer, in the API or in e-mail."),
+    )
 
     class Meta:
         ordering = ["at", "pk"]
@@ -267,6 +275,12 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.ticket_id} {self.field}: {self.before} → {self.after}"
+
+    @property
+    def all_changes(self) -> list[dict]:
+        """Every change of the entry's action, the first one included."""
+        first = {"field": self.field, "before": self.before, "after": self.after}
+        return [first, *(self.changes or [])]
 
 
 class AgreementStatus(models.TextChoices):
@@ -537,3 +551,32 @@ class SlaFigureState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.refreshed_at}"
+
+
+class CannedReply(models.Model):
+    """A reply text support managers keep and engineers insert into a reply, with the ticket's
+    facts filled in (tickets.canned)."""
+
+    title = models.CharField(_("title"), max_length=120, unique=True)
+    body = models.TextField(
+        _("text"),
+        help_text=_(
+            "Placeholders filled in when inserted: {customer_name} (the reporter's name), "
+            "{customer} (the customer organisation), {ticket} (the ticket number), {subject}, "
+            "{priority}, {response_due}, {restore_due}, {resolve_due} (due times in the "
+            "contract's time zone, named), {engineer} (the engineer inserting it). Any other "
+            "{name} stays as written."
+        ),
+    )
+    active = models.BooleanField(
+        _("active"), default=True, help_text=_("Only active replies are offered to engineers.")
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("canned reply")
+        verbose_name_plural = _("canned replies")
+
+    def __str__(self) -> str:
+        return self.title
