@@ -2,18 +2,39 @@
 queryset already scoped to the user (tickets.selectors.tickets_for_user)."""
 
 import django_filters
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Product
+from core.roles import has_staff_permission
 from sla.models import Priority
 from tickets.models import SlaState, Ticket, TicketStatus
+from tickets.selectors import ticket_search
 
 
 class TicketOrderingFilter(django_filters.OrderingFilter):
     """Ordering where "due" puts tickets without a running clock last in both directions."""
 
     NULLS_LAST = {"next_due_at"}
+
+    # One label per sort, translated whole: django-filter's "<label> (descending)" glued two
+    # translations together (and froze them in the language of the first request).
+    SORT_LABELS = {
+        "due": _("Nearest due time first"),
+        "-due": _("Latest due time first"),
+        "opened": _("Oldest first"),
+        "-opened": _("Newest first"),
+        "updated": _("Least recently updated first"),
+        "-updated": _("Recently updated first"),
+        "priority": _("Highest priority first"),
+        "-priority": _("Lowest priority first"),
+        "status": _("By status"),
+        "-status": _("By status, reversed"),
+    }
+
+    def build_choices(self, fields, labels):
+        params = [p for param in fields.values() for p in (param, f"-{param}")]
+        return [(p, self.SORT_LABELS.get(p, p)) for p in params]
 
     def filter(self, qs, value):
         if not value:
@@ -65,20 +86,29 @@ class TicketFilterSet(django_filters.FilterSet):
         model = Ticket
         fields = ["status", "priority", "product", "contract", "sla_state"]
 
+    def __init__(self, data=None, *args, **kwargs):
+        # A submitted filter form sends every field, empty ones as "": they mean "any", not an
+        # invalid choice that voids the whole filter set.
+        if data is not None and hasattr(data, "lists"):
+            data = data.copy()
+            for key, values in list(data.lists()):
+                kept = [v for v in values if v != ""]
+                if kept:
+                    data.setlist(key, kept)
+                else:
+                    del data[key]
+        super().__init__(data, *args, **kwargs)
+        # No filter joins a multi-valued relation (search reads id sets), so DISTINCT (the
+        # default of MultipleChoiceFilter) would only make the count and the page slower.
+        for field in self.filters.values():
+            if isinstance(field, django_filters.MultipleChoiceFilter):
+                field.distinct = False
+
     def filter_search(self, queryset, name, value):
-        """Subject, description, contract number or customer name; "#123" or "123" is also a
-        ticket number."""
-        value = value.strip()
-        if not value:
-            return queryset
-        query = (
-            Q(subject__icontains=value)
-            | Q(description__icontains=value)
-            | Q(contract__number__icontains=value)
-            | Q(contract__customer__name_en__icontains=value)
-            | Q(contract__customer__name_zh__icontains=value)
+        """Subject, description, messages, contract number or customer name; "#123" or "123" is
+        also a ticket number (tickets.selectors.ticket_search). Internal notes are searched for
+        staff only: without a request (the portal's customers), public messages only."""
+        user = getattr(self.request, "user", None)
+        return ticket_search(
+            queryset, value, internal=has_staff_permission(user, "tickets.view_ticket")
         )
-        number = value.lstrip("#")
-        if number.isdigit():
-            query |= Q(pk=int(number))
-        return queryset.filter(query)

@@ -119,6 +119,22 @@ class Ticket(models.Model):
     sla_state = models.CharField(
         _("SLA"), max_length=15, choices=SlaState.choices, blank=True, db_index=True
     )
+    # The desk's order as one indexed key (ticket_desk_order): breached, then at risk, then the
+    # rest; within each, tickets with a running clock (a next due time) before those without,
+    # so that ordering by (sla_rank, next_due_at) never depends on where a database puts NULLs.
+    sla_rank = models.GeneratedField(
+        expression=models.Case(
+            models.When(sla_state="breached", next_due_at__isnull=False, then=models.Value(0)),
+            models.When(sla_state="breached", then=models.Value(1)),
+            models.When(sla_state="at_risk", next_due_at__isnull=False, then=models.Value(2)),
+            models.When(sla_state="at_risk", then=models.Value(3)),
+            models.When(next_due_at__isnull=False, then=models.Value(4)),
+            default=models.Value(5),
+        ),
+        output_field=models.SmallIntegerField(),
+        db_persist=True,
+        verbose_name=_("SLA order"),
+    )
     follow_up_of = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -134,7 +150,21 @@ class Ticket(models.Model):
         ordering = ["-opened_at"]
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
-        indexes = [models.Index(fields=["contract", "status"], name="ticket_contract_status")]
+        indexes = [
+            models.Index(fields=["contract", "status"], name="ticket_contract_status"),
+            # The desk list reads this index in order (tickets.admin.tickets.DESK_ORDERING).
+            models.Index(
+                fields=["sla_rank", "next_due_at", "-opened_at", "-id"], name="ticket_desk_order"
+            ),
+            # The same order within a status (waiting on the customer, a status filter), and
+            # the desk's views' counts by status.
+            models.Index(
+                fields=["status", "sla_rank", "next_due_at", "-opened_at", "-id"],
+                name="ticket_status_desk_order",
+            ),
+            # "My tickets" and "unassigned": an engineer's open tickets, their count.
+            models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.subject}"
@@ -476,3 +506,34 @@ class SlaFigureState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.refreshed_at}"
+
+
+class Satisfaction(models.Model):
+    """How a user of the customer rated the handling of a resolved ticket: 1 (bad) to 5 (very
+    good), with an optional comment. One per ticket and user; rating again replaces it
+    (tickets.services.satisfaction_rate)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="satisfactions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="satisfactions"
+    )
+    score = models.PositiveSmallIntegerField(_("score"))
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("rated"))
+    updated_at = models.DateTimeField(_("changed"))
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("satisfaction rating")
+        verbose_name_plural = _("satisfaction ratings")
+        permissions = [("view_satisfaction_averages", "Can see the satisfaction averages")]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "user"], name="satisfaction_once_per_user"),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5), name="satisfaction_score_1_to_5"
+            ),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="satisfaction_created")]
+
+    def __str__(self) -> str:
+        return f"#{self.ticket_id} {self.score}/5"

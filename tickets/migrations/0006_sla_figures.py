@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('sla', '0002_seed_reference_data'),
-        ('tickets', '0003_follow_up_of_and_alert_deliveries'),
+        ('tickets', '0005_satisfaction'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
