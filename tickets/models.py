@@ -259,6 +259,14 @@ class TicketEvent(models.Model):
     after = models.CharField(_("after"), max_length=200, blank=True)
     reason = models.TextField(_("why"), blank=True)
     public = models.BooleanField(_("visible to the customer"), default=True)
+    # One action is one entry: its first change is field/before/after, the others follow here
+    # as {"field", "before", "after"[, "reason"]} (tickets.history.grouped).
+    changes = models.JSONField(_("further changes"), default=list, blank=True)
+    internal_note = models.TextField(
+        _("internal note"),
+        blank=True,
+        help_text=_("Support staff only: never shown to the customer, in the API or in e-mail."),
+    )
 
     class Meta:
         ordering = ["at", "pk"]
@@ -267,6 +275,12 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.ticket_id} {self.field}: {self.before} → {self.after}"
+
+    @property
+    def all_changes(self) -> list[dict]:
+        """Every change of the entry's action, the first one included."""
+        first = {"field": self.field, "before": self.before, "after": self.after}
+        return [first, *(self.changes or [])]
 
 
 class AgreementStatus(models.TextChoices):
@@ -448,6 +462,37 @@ class ClockAlert(models.Model):
         return f"{self.clock} {self.kind}"
 
 
+class Satisfaction(models.Model):
+    """How a user of the customer rated the handling of a resolved ticket: 1 (bad) to 5 (very
+    good), with an optional comment. One per ticket and user; rating again replaces it
+    (tickets.services.satisfaction_rate)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="satisfactions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="satisfactions"
+    )
+    score = models.PositiveSmallIntegerField(_("score"))
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("rated"))
+    updated_at = models.DateTimeField(_("changed"))
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("satisfaction rating")
+        verbose_name_plural = _("satisfaction ratings")
+        permissions = [("view_satisfaction_averages", "Can see the satisfaction averages")]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "user"], name="satisfaction_once_per_user"),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5), name="satisfaction_score_1_to_5"
+            ),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="satisfaction_created")]
+
+    def __str__(self) -> str:
+        return f"#{self.ticket_id} {self.score}/5"
+
+
 class SlaFigure(models.Model):
     """The SLA report's figures for one month of opening (UTC), tier, priority and metric,
     brought up to date from the clocks by tickets.sla.figures (the months a change touched are
@@ -508,32 +553,30 @@ class SlaFigureState(models.Model):
         return f"{self.refreshed_at}"
 
 
-class Satisfaction(models.Model):
-    """How a user of the customer rated the handling of a resolved ticket: 1 (bad) to 5 (very
-    good), with an optional comment. One per ticket and user; rating again replaces it
-    (tickets.services.satisfaction_rate)."""
+class CannedReply(models.Model):
+    """A reply text support managers keep and engineers insert into a reply, with the ticket's
+    facts filled in (tickets.canned)."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="satisfactions")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="satisfactions"
+    title = models.CharField(_("title"), max_length=120, unique=True)
+    body = models.TextField(
+        _("text"),
+        help_text=_(
+            "Placeholders filled in when inserted: {customer_name} (the reporter's name), "
+            "{customer} (the customer organisation), {ticket} (the ticket number), {subject}, "
+            "{priority}, {response_due}, {restore_due}, {resolve_due} (due times in the "
+            "contract's time zone, named), {engineer} (the engineer inserting it). Any other "
+            "{name} stays as written."
+        ),
     )
-    score = models.PositiveSmallIntegerField(_("score"))
-    comment = models.TextField(_("comment"), blank=True)
-    created_at = models.DateTimeField(_("rated"))
-    updated_at = models.DateTimeField(_("changed"))
+    active = models.BooleanField(
+        _("active"), default=True, help_text=_("Only active replies are offered to engineers.")
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("satisfaction rating")
-        verbose_name_plural = _("satisfaction ratings")
-        permissions = [("view_satisfaction_averages", "Can see the satisfaction averages")]
-        constraints = [
-            models.UniqueConstraint(fields=["ticket", "user"], name="satisfaction_once_per_user"),
-            models.CheckConstraint(
-                condition=models.Q(score__gte=1, score__lte=5), name="satisfaction_score_1_to_5"
-            ),
-        ]
-        indexes = [models.Index(fields=["created_at"], name="satisfaction_created")]
+        ordering = ["title"]
+        verbose_name = _("canned reply")
+        verbose_name_plural = _("canned replies")
 
     def __str__(self) -> str:
-        return f"#{self.ticket_id} {self.score}/5"
+        return self.title
