@@ -462,6 +462,35 @@ class ClockAlert(models.Model):
         return f"{self.clock} {self.kind}"
 
 
+class CannedReply(models.Model):
+    """A reply text support managers keep and engineers insert into a reply, with the ticket's
+    facts filled in (tickets.canned)."""
+
+    title = models.CharField(_("title"), max_length=120, unique=True)
+    body = models.TextField(
+        _("text"),
+        help_text=_(
+            "Placeholders filled in when inserted: {customer_name} (the reporter's name), "
+            "{customer} (the customer organisation), {ticket} (the ticket number), {subject}, "
+            "{priority}, {response_due}, {restore_due}, {resolve_due} (due times in the "
+            "contract's time zone, named), {engineer} (the engineer inserting it). Any other "
+            "{name} stays as written."
+        ),
+    )
+    active = models.BooleanField(
+        _("active"), default=True, help_text=_("Only active replies are offered to engineers.")
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("canned reply")
+        verbose_name_plural = _("canned replies")
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class Satisfaction(models.Model):
     """How a user of the customer rated the handling of a resolved ticket: 1 (bad) to 5 (very
     good), with an optional comment. One per ticket and user; rating again replaces it
@@ -551,32 +580,3 @@ class SlaFigureState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.refreshed_at}"
-
-
-class CannedReply(models.Model):
-    """A reply text support managers keep and engineers insert into a reply, with the ticket's
-    facts filled in (tickets.canned)."""
-
-    title = models.CharField(_("title"), max_length=120, unique=True)
-    body = models.TextField(
-        _("text"),
-        help_text=_(
-            "Placeholders filled in when inserted: {customer_name} (the reporter's name), "
-            "{customer} (the customer organisation), {ticket} (the ticket number), {subject}, "
-            "{priority}, {response_due}, {restore_due}, {resolve_due} (due times in the "
-            "contract's time zone, named), {engineer} (the engineer inserting it). Any other "
-            "{name} stays as written."
-        ),
-    )
-    active = models.BooleanField(
-        _("active"), default=True, help_text=_("Only active replies are offered to engineers.")
-    )
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    class Meta:
-        ordering = ["title"]
-        verbose_name = _("canned reply")
-        verbose_name_plural = _("canned replies")
-
-    def __str__(self) -> str:
-        return self.title
