@@ -13,7 +13,7 @@ from contracts.models import Contract, ContractStatus, Product, ProductVersion, 
 from contracts.selectors import contracts_for_user
 from contracts.services import Entitlement, entitlement_check
 from portal.templatetags.portal_tags import service_hours
-from sla.models import Metric, Target, TargetUnit
+from sla.models import Metric, Target, target_text
 from tickets.filters import TicketFilterSet
 from tickets.models import (
     OPEN_STATUSES,
@@ -335,7 +335,17 @@ def ticket_page(user, pk: int, *, now: datetime) -> TicketPage:
         events=list(
             ticket.events.filter(public=True)
             .select_related("actor")
-            .only("at", "field", "before", "after", "reason", "ticket_id", *_person_fields("actor"))
+            .only(
+                "at",
+                "field",
+                "before",
+                "after",
+                "reason",
+                "reason_code",
+                "reason_params",
+                "ticket_id",
+                *_person_fields("actor"),
+            )
         ),
         agreements=agreements,
         proposal=next((a for a in agreements if a.status == AgreementStatus.PROPOSED), None),
@@ -351,7 +361,7 @@ def _person_fields(relation: str) -> tuple[str, ...]:
 def _target_text(clock: Clock) -> str:
     if clock.target_amount is None:
         return ""
-    return f"{clock.target_amount} {TargetUnit(clock.target_unit).label}"
+    return target_text(clock.target_amount, clock.target_unit)
 
 
 def agreement_for_user(user, *, ticket_pk: int, pk: int) -> Agreement:

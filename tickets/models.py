@@ -46,11 +46,19 @@ OPEN_STATUSES = [
 
 class Ticket(models.Model):
     contract = models.ForeignKey(
-        "contracts.Contract", on_delete=models.PROTECT, related_name="tickets"
+        "contracts.Contract",
+        verbose_name=_("contract"),
+        on_delete=models.PROTECT,
+        related_name="tickets",
     )
-    product = models.ForeignKey("contracts.Product", on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(
+        "contracts.Product", verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
     version = models.ForeignKey(
-        "contracts.ProductVersion", on_delete=models.PROTECT, related_name="tickets"
+        "contracts.ProductVersion",
+        verbose_name=_("version"),
+        on_delete=models.PROTECT,
+        related_name="tickets",
     )
     priority = models.CharField(_("priority"), max_length=2, choices=Priority.choices)
     original_priority = models.CharField(
@@ -144,8 +152,15 @@ class MessageKind(models.TextChoices):
 
 
 class Message(models.Model):
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="messages"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     kind = models.CharField(
         _("kind"), max_length=5, choices=MessageKind.choices, default=MessageKind.REPLY
     )
@@ -159,22 +174,32 @@ class Message(models.Model):
         verbose_name_plural = _("messages")
 
     def __str__(self) -> str:
-        return f"#{self.ticket_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"#{self.ticket_id} {self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class Attachment(models.Model):
     """A log or archive; stored privately, downloaded only through a view that checks access."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="attachments"
+    )
     message = models.ForeignKey(
-        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+        Message,
+        verbose_name=_("message"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
     )
     file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")
     name = models.CharField(_("file name"), max_length=255)
     size = models.PositiveBigIntegerField(_("size"))
     content_type = models.CharField(_("type"), max_length=100)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     uploaded_at = models.DateTimeField(_("uploaded"))
 
@@ -208,9 +233,12 @@ class EventField(models.TextChoices):
 class TicketEvent(models.Model):
     """Append-only history: who changed what, when, from what to what, and why."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="events"
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -222,6 +250,12 @@ class TicketEvent(models.Model):
     before = models.CharField(_("before"), max_length=200, blank=True)
     after = models.CharField(_("after"), max_length=200, blank=True)
     reason = models.TextField(_("why"), blank=True)
+    # A reason the system wrote (tickets.history.SYSTEM_REASONS): shown in the reader's language;
+    # `reason` then keeps its English text for search.
+    reason_code = models.CharField(
+        _("system reason"), max_length=40, blank=True, default="", db_default=""
+    )
+    reason_params = models.JSONField(_("system reason parameters"), null=True, blank=True)
     public = models.BooleanField(_("visible to the customer"), default=True)
 
     class Meta:
@@ -230,7 +264,20 @@ class TicketEvent(models.Model):
         verbose_name_plural = _("history")
 
     def __str__(self) -> str:
-        return f"#{self.ticket_id} {self.field}: {self.before} → {self.after}"
+        from tickets.history import value_text
+
+        before = value_text(self.field, self.before)
+        return (
+            f"#{self.ticket_id} {self.get_field_display()}: "
+            f"{before + ' → ' if before else ''}{value_text(self.field, self.after)}"
+        )
+
+    @property
+    def reason_text(self) -> str:
+        """Why, in the active language."""
+        from tickets.history import reason_text
+
+        return reason_text(self)
 
 
 class AgreementStatus(models.TextChoices):
@@ -243,11 +290,16 @@ class AgreementStatus(models.TextChoices):
 class Agreement(models.Model):
     """A resolution time proposed by support; it takes effect once the customer accepts it."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="agreements")
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="agreements"
+    )
     due_at = models.DateTimeField(_("proposed resolution time"))
     reason = models.TextField(_("reason"))
     proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     proposed_at = models.DateTimeField(_("proposed"))
     status = models.CharField(
@@ -258,6 +310,7 @@ class Agreement(models.Model):
     )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -279,7 +332,7 @@ class Agreement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.ticket_id} {self.due_at:%Y-%m-%d %H:%M} {self.status}"
+        return f"#{self.ticket_id} {self.due_at:%Y-%m-%d %H:%M} {self.get_status_display()}"
 
 
 class SessionStatus(models.TextChoices):
@@ -291,9 +344,14 @@ class SessionStatus(models.TextChoices):
 class RemoteSession(models.Model):
     """A screen-sharing session, booked inside the contract's service hours."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="remote_sessions")
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="remote_sessions"
+    )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     requested_at = models.DateTimeField(_("requested"))
     starts_at = models.DateTimeField(_("starts"))
@@ -306,6 +364,7 @@ class RemoteSession(models.Model):
     )
     engineer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("engineer"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -332,7 +391,9 @@ class Clock(models.Model):
     Times are UTC. `paused_total` is the service time spent paused (waiting for the customer);
     the due time has already been moved on by it."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="clocks")
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="clocks"
+    )
     metric = models.CharField(_("metric"), max_length=10, choices=Metric.choices)
     state = models.CharField(
         _("state"), max_length=15, choices=SlaState.choices, default=SlaState.RUNNING
@@ -381,7 +442,7 @@ class Clock(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.ticket_id} {self.metric} {self.state}"
+        return f"#{self.ticket_id} {self.get_metric_display()} {self.get_state_display()}"
 
 
 class AlertKind(models.TextChoices):
@@ -394,7 +455,9 @@ class ClockAlert(models.Model):
     (clock, kind) is the final guard against a second alert. Its deliveries (one per recipient)
     wait in the notification outbox (tickets.notifications)."""
 
-    clock = models.ForeignKey(Clock, on_delete=models.CASCADE, related_name="alerts")
+    clock = models.ForeignKey(
+        Clock, verbose_name=_("clock"), on_delete=models.CASCADE, related_name="alerts"
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=AlertKind.choices)
     created_at = models.DateTimeField(_("created"))
 
@@ -407,4 +470,4 @@ class ClockAlert(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.clock} {self.kind}"
+        return f"{self.clock} {self.get_kind_display()}"

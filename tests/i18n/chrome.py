@@ -38,13 +38,46 @@ ZONE = re.compile(r"\b(?:" + "|".join(re.escape(z) for z in ZONES if "/" in z) +
 # codes people type (ISO, time zones), the language switch's own names.
 ALLOWED_WORDS = {
     # brands, products, protocols
-    "EMQX", "EMQ", "MQTT", "Kubernetes", "Django", "TOTP", "OTP", "DingTalk", "WeCom",
-    "Feishu", "Lark", "Slack", "Teams", "Webhook", "HTTP", "HTTPS", "SMTP", "IMAP", "JSON",
-    "CSV", "PDF", "API", "REST", "OpenAPI", "Swagger", "ReDoc", "Token", "UUID",
+    "EMQX",
+    "EMQ",
+    "MQTT",
+    "Kubernetes",
+    "Django",
+    "TOTP",
+    "OTP",
+    "DingTalk",
+    "WeCom",
+    "Feishu",
+    "Lark",
+    "Slack",
+    "Teams",
+    "Webhook",
+    "HTTP",
+    "HTTPS",
+    "SMTP",
+    "IMAP",
+    "JSON",
+    "CSV",
+    "PDF",
+    "API",
+    "REST",
+    "OpenAPI",
+    "Swagger",
+    "ReDoc",
+    "Token",
+    "UUID",
     # SLA vocabulary used as-is in Chinese support contracts
-    "SLA", "SLAs",
+    "SLA",
+    "SLAs",
     # zones and codes
-    "UTC", "GMT", "CST", "CET", "CEST", "ISO", "URL", "ISO8601",
+    "UTC",
+    "GMT",
+    "CST",
+    "CET",
+    "CEST",
+    "ISO",
+    "URL",
+    "ISO8601",
     # the language switch names each language in itself
     "English",
 }
@@ -67,9 +100,9 @@ class _ChromeParser(HTMLParser):
         for name in READ_ATTRIBUTES:
             if attributes.get(name):
                 self.parts.append(attributes[name])
-        if tag in ("input", "button") and attributes.get("type") in BUTTON_TYPES:
-            if attributes.get("value"):
-                self.parts.append(attributes["value"])
+        button = tag in ("input", "button") and attributes.get("type") in BUTTON_TYPES
+        if button and attributes.get("value"):
+            self.parts.append(attributes["value"])
 
     def handle_startendtag(self, tag, attrs):
         if tag in SKIPPED_ELEMENTS:

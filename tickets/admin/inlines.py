@@ -10,16 +10,15 @@ from django.utils.translation import gettext_lazy
 
 from core.badges import sla_badge
 from core.timefmt import local_time
-from sla.models import Metric, Priority
+from sla.models import Metric, target_text
+from tickets import history
 from tickets.models import (
     Agreement,
     Attachment,
     Clock,
-    EventField,
     RemoteSession,
     SlaState,
     TicketEvent,
-    TicketStatus,
 )
 from tickets.sla.summary import clock_summary
 
@@ -85,7 +84,7 @@ class ClockInline(ReadOnlyInline):
     def target(self, obj):
         if obj.target_amount is None:
             return "—"
-        return f"{obj.target_amount} {obj.get_target_unit_display()}"
+        return target_text(obj.target_amount, obj.target_unit)
 
     @admin.display(description=gettext_lazy("clock start"))
     def started(self, obj):
@@ -108,27 +107,10 @@ class ClockInline(ReadOnlyInline):
         return self._local(obj, obj.breached_at)
 
 
-_EVENT_VALUES = {
-    EventField.STATUS: TicketStatus,
-    EventField.PRIORITY: Priority,
-    EventField.SLA_RESPONSE: SlaState,
-    EventField.SLA_RESTORE: SlaState,
-    EventField.SLA_FIX: SlaState,
-}
-
-
-def _event_value(event: TicketEvent, value: str) -> str:
-    """A status, priority or clock state as its label; anything else as recorded."""
-    choices = _EVENT_VALUES.get(event.field)
-    if choices is None or value not in choices.values:
-        return value or "—"
-    return choices(value).label
-
-
 class TicketEventInline(ReadOnlyInline):
     model = TicketEvent
     verbose_name_plural = gettext_lazy("History (never edited)")
-    fields = ["when", "actor", "field", "before_value", "after_value", "reason", "public"]
+    fields = ["when", "actor", "field", "before_value", "after_value", "why", "public"]
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -140,11 +122,15 @@ class TicketEventInline(ReadOnlyInline):
 
     @admin.display(description=gettext_lazy("before"))
     def before_value(self, obj):
-        return _event_value(obj, obj.before)
+        return history.value_text(obj.field, obj.before) or "—"
 
     @admin.display(description=gettext_lazy("after"))
     def after_value(self, obj):
-        return _event_value(obj, obj.after)
+        return history.value_text(obj.field, obj.after) or "—"
+
+    @admin.display(description=gettext_lazy("why"))
+    def why(self, obj):
+        return obj.reason_text
 
 
 class AttachmentInline(ReadOnlyInline):

@@ -6,6 +6,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from tickets import history
 from tickets.models import Message, MessageKind, Ticket, TicketStatus
 from tickets.notifications.events import notify
 from tickets.notifications.models import Event
@@ -50,10 +51,10 @@ def message_post(
         if staff and public:
             first_response(change)
         elif not staff and ticket.status == TicketStatus.WAITING:
-            change.reason = _("The customer replied.")
+            change.reason = history.system_reason("customer_replied")
             resume_clocks(change)
         elif not staff and ticket.status == TicketStatus.RESOLVED:
-            change.reason = _("The customer replied to the resolved ticket.")
+            change.reason = history.system_reason("customer_replied_resolved")
             reopen(change)
             reopened = True
     if public:
