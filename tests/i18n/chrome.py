@@ -36,51 +36,29 @@ ZONE = re.compile(r"\b(?:" + "|".join(re.escape(z) for z in ZONES if "/" in z) +
 
 # Names that stay as they are in every language: products and brands, standard abbreviations,
 # codes people type (ISO, time zones), the language switch's own names.
+# fmt: off
 ALLOWED_WORDS = {
-    # brands, products, protocols
-    "EMQX",
-    "EMQ",
-    "MQTT",
-    "Kubernetes",
-    "Django",
-    "TOTP",
-    "OTP",
-    "DingTalk",
-    "WeCom",
-    "Feishu",
-    "Lark",
-    "Slack",
-    "Teams",
-    "Webhook",
-    "HTTP",
-    "HTTPS",
-    "SMTP",
-    "IMAP",
-    "JSON",
-    "CSV",
-    "PDF",
-    "API",
-    "REST",
-    "OpenAPI",
-    "Swagger",
-    "ReDoc",
-    "Token",
-    "UUID",
+    # brands, products, protocols, formats
+    "EMQX", "EMQ", "MQTT", "Kubernetes", "TOTP", "OTP", "FreeOTP", "Google", "Microsoft",
+    "Authenticator", "DingTalk", "WeCom", "Feishu", "Lark", "Slack", "Skype", "QQ", "WeChat",
+    "HTTP", "HTTPS", "SMTP", "IMAP", "MTA", "JSON", "CSV", "PDF", "PNG", "JPEG", "JPG", "GIF",
+    "ZIP", "YAML", "API", "REST", "OpenAPI", "Swagger", "ReDoc", "UUID", "POST", "GET", "curl",
+    "Bearer", "Authorization", "Incoming", "Webhook", "SEC",
     # SLA vocabulary used as-is in Chinese support contracts
-    "SLA",
-    "SLAs",
+    "SLA", "SLAs",
     # zones and codes
-    "UTC",
-    "GMT",
-    "CST",
-    "CET",
-    "CEST",
-    "ISO",
-    "URL",
-    "ISO8601",
+    "UTC", "GMT", "CST", "CET", "CEST", "ISO", "URL",
     # the language switch names each language in itself
     "English",
 }
+# fmt: on
+# Every word of a time-zone name (a select of zones lists them all, the odd ones too).
+ALLOWED_WORDS |= {w for zone in ZONES for w in re.findall(r"[A-Za-z]{3,}", zone)}
+# Codes people type or copy: TOTP secrets (base32), file extensions, the weekly hours syntax.
+CODES = re.compile(
+    r"\b[A-Z2-7]{16,}\b|\.[a-z0-9]{2,4}\b"
+    r"|\b(?:mon|tue|wed|thu|fri|sat|sun)(?:-(?:mon|tue|wed|thu|fri|sat|sun))?\b"
+)
 ALLOWED_PHRASES = ["简体中文", "English", "中文"]
 
 
@@ -137,6 +115,7 @@ def strip_user_data(text: str, values) -> str:
 def _strip_allowed(text: str) -> str:
     text = EMAIL.sub(" ", text)
     text = URL.sub(" ", text)
+    text = CODES.sub(" ", text)
     return ZONE.sub(" ", text)
 
 

@@ -46,6 +46,13 @@ def user_data_values() -> set[str]:
                 if value and len(value.strip()) >= 3:
                     values.add(value.strip())
                     values.update(line.strip() for line in value.splitlines() if line.strip())
+    # What people typed as a reason (the system's own reasons carry a code).
+    from tickets.models import TicketEvent
+
+    values.update(
+        r.strip()
+        for r in TicketEvent.objects.filter(reason_code="").values_list("reason", flat=True)
+    )
     return values
 
 
