@@ -19,6 +19,7 @@ from zoneinfo import available_timezones
 SKIPPED_ELEMENTS = {"script", "style", "textarea", "noscript", "template", "svg"}
 READ_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt"}
 BUTTON_TYPES = {"submit", "button", "reset"}
+DJANGO_ICONS = "/static/admin/img/"
 
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 WORD = re.compile(r"[A-Za-z]{3,}")
@@ -75,6 +76,10 @@ class _ChromeParser(HTMLParser):
         if self._skip_depth:
             return
         attributes = dict(attrs)
+        if tag == "img" and (attributes.get("src") or "").startswith(DJANGO_ICONS):
+            # Django's own admin icons have untranslated alt texts ("True", "Search"): a
+            # limitation of Django's templates, not of this project's chrome.
+            attributes.pop("alt", None)
         for name in READ_ATTRIBUTES:
             if attributes.get(name):
                 self.parts.append(attributes[name])
