@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy
 from core.timefmt import local_iso
 from sla.models import Channel, Metric, Priority
 from tickets.models import (
+    SYSTEM_REASONS,
     AgreementStatus,
-    AlertKind,
     Clock,
     EventField,
     RemoteSession,
@@ -22,28 +22,6 @@ from tickets.models import (
     Ticket,
     TicketEvent,
     TicketStatus,
-)
-
-# The reasons the system writes into the history, by code. The sweep's are one code per metric
-# and kind (`response_breached`): it writes them set-wise in SQL, without parameters.
-SYSTEM_REASONS = {
-    "customer_replied": gettext_lazy("The customer replied."),
-    "customer_replied_resolved": gettext_lazy("The customer replied to the resolved ticket."),
-    "ticket_resolved": gettext_lazy("The ticket was resolved."),
-    "consent_recorded": gettext_lazy("Written consent of the customer recorded by support."),
-    "accepted_by_customer": gettext_lazy("Accepted by the customer."),
-    "no_fix_target": gettext_lazy(
-        "No fix target: %(product)s %(version)s is past its end of maintenance (%(date)s)."
-    ),
-}
-_SWEEP_TEXT = {
-    AlertKind.BREACHED: gettext_lazy("%(metric)s target breached"),
-    AlertKind.AT_RISK: gettext_lazy("%(metric)s target at risk"),
-}
-# code -> metric of the sweep's reasons
-_SWEEP_CODES = {f"{metric}_{kind}": metric for metric in Metric.values for kind in AlertKind.values}
-SYSTEM_REASONS.update(
-    {code: _SWEEP_TEXT[code.removeprefix(f"{m}_")] for code, m in _SWEEP_CODES.items()}
 )
 
 
@@ -70,18 +48,12 @@ def system_reason(code: str, **params) -> SystemReason:
 
 
 def _render(code: str, params: dict | None) -> str:
-    text = str(SYSTEM_REASONS[code])
-    params = dict(params or {})
-    if code in _SWEEP_CODES:
-        params["metric"] = Metric(_SWEEP_CODES[code]).label
-    return text % params if params else text
+    return TicketEvent(reason_code=code, reason_params=params).reason_text
 
 
 def reason_text(event: TicketEvent) -> str:
     """An entry's reason in the active language."""
-    if event.reason_code in SYSTEM_REASONS:
-        return _render(event.reason_code, event.reason_params)
-    return event.reason
+    return event.reason_text
 
 
 def _status_and_time(value: str, choices) -> str:

@@ -230,6 +230,32 @@ class EventField(models.TextChoices):
     REMOTE_SESSION = "remote_session", _("remote session")
 
 
+# The reasons the system writes into the history, by code (tickets.history.system_reason). The
+# sweep's are one code per metric and kind (`response_breached`): it writes them set-wise in
+# SQL, without parameters.
+SYSTEM_REASONS = {
+    "customer_replied": _("The customer replied."),
+    "customer_replied_resolved": _("The customer replied to the resolved ticket."),
+    "ticket_resolved": _("The ticket was resolved."),
+    "consent_recorded": _("Written consent of the customer recorded by support."),
+    "accepted_by_customer": _("Accepted by the customer."),
+    "no_fix_target": _(
+        "No fix target: %(product)s %(version)s is past its end of maintenance (%(date)s)."
+    ),
+}
+SWEEP_REASON_METRICS = {
+    f"{metric}_{kind}": metric for metric in Metric.values for kind in ("breached", "at_risk")
+}
+SYSTEM_REASONS.update(
+    {
+        code: _("%(metric)s target breached")
+        if code.endswith("_breached")
+        else _("%(metric)s target at risk")
+        for code in SWEEP_REASON_METRICS
+    }
+)
+
+
 class TicketEvent(models.Model):
     """Append-only history: who changed what, when, from what to what, and why."""
 
@@ -264,20 +290,19 @@ class TicketEvent(models.Model):
         verbose_name_plural = _("history")
 
     def __str__(self) -> str:
-        from tickets.history import value_text
-
-        before = value_text(self.field, self.before)
-        return (
-            f"#{self.ticket_id} {self.get_field_display()}: "
-            f"{before + ' → ' if before else ''}{value_text(self.field, self.after)}"
-        )
+        return f"#{self.ticket_id} {self.get_field_display()}"
 
     @property
     def reason_text(self) -> str:
-        """Why, in the active language."""
-        from tickets.history import reason_text
-
-        return reason_text(self)
+        """Why, in the active language: a system reason rendered from its code, else as typed."""
+        text = SYSTEM_REASONS.get(self.reason_code)
+        if text is None:
+            return self.reason
+        params = dict(self.reason_params or {})
+        metric = SWEEP_REASON_METRICS.get(self.reason_code)
+        if metric is not None:
+            params["metric"] = Metric(metric).label
+        return str(text) % params if params else str(text)
 
 
 class AgreementStatus(models.TextChoices):
