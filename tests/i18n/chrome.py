@@ -109,12 +109,14 @@ def chrome_text(html: str) -> str:
 
 
 def strip_user_data(text: str, values) -> str:
-    """Remove the known user-data values (longest first, so a name inside a longer one does not
-    leave a fragment behind)."""
-    for value in sorted({v for v in values if v}, key=len, reverse=True):
-        if value in text:
-            text = text.replace(value, " ")
-    return text
+    """Remove the known user-data values, longest first (a name inside a longer one leaves no
+    fragment behind), whole words only (a first name "John" leaves "Pacific/Johnston" alone)."""
+    values = sorted({v for v in values if v}, key=len, reverse=True)
+    present = [v for v in values if v in text]
+    if not present:
+        return text
+    pattern = "|".join(rf"(?<!\w){re.escape(v)}(?!\w)" for v in present)
+    return re.sub(pattern, " ", text)
 
 
 def _strip_allowed(text: str) -> str:
