@@ -115,7 +115,7 @@ def strip_user_data(text: str, values) -> str:
     present = [v for v in values if v in text]
     if not present:
         return text
-    pattern = "|".join(rf"(?<!\w){re.escape(v)}(?!\w)" for v in present)
+    pattern = "|".join(rf"(?<![A-Za-z0-9]){re.escape(v)}(?![A-Za-z0-9])" for v in present)
     return re.sub(pattern, " ", text)
 
 
