@@ -16,9 +16,17 @@ from core.errors import ServiceError
 from core.forms import IdChoiceField, IdMultipleChoiceField
 from sla.models import HolidayCalendar, Tier
 
+# The areas of geographic zone names (Area/City); "Factory", "localtime", "Etc/GMT+8", "US/..."
+# and the other aliases name no place a contract is signed in.
+ZONE_AREAS = (
+    "Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe",
+    "Indian", "Pacific",
+)  # fmt: skip
+
 
 def timezone_choices() -> list[tuple[str, str]]:
-    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+    names = (n for n in zoneinfo.available_timezones() if n.split("/", 1)[0] in ZONE_AREAS)
+    return [(name, name) for name in sorted(n for n in names if "/" in n)]
 
 
 class ServiceErrorFormMixin:
@@ -37,8 +45,13 @@ class PartnerRegistrationForm(ServiceErrorFormMixin, forms.Form):
             "One of the customers you registered before, or leave empty and name a new one."
         ),
     )
+    # Required unless an existing customer is chosen (clean() says so, code
+    # "required_for_new_customer"); the page labels it that way, not "optional".
     customer_name_en = forms.CharField(
-        label=_("new customer: name (English)"), max_length=200, required=False
+        label=_("new customer: name (English)"),
+        max_length=200,
+        required=False,
+        help_text=_("Required when no existing customer is chosen."),
     )
     customer_name_zh = forms.CharField(
         label=_("new customer: name (Chinese)"), max_length=200, required=False
@@ -87,11 +100,18 @@ class PartnerRegistrationForm(ServiceErrorFormMixin, forms.Form):
         if customer is not None and name_en:
             self.add_error(
                 "customer_name_en",
-                _("Either pick an existing customer or name a new one, not both."),
+                forms.ValidationError(
+                    _("Either pick an existing customer or name a new one, not both."),
+                    code="customer_and_name",
+                ),
             )
         elif customer is None and not name_en:
             self.add_error(
-                "customer_name_en", _("Pick one of your customers or give the new customer's name.")
+                "customer_name_en",
+                forms.ValidationError(
+                    _("Pick one of your customers or give the new customer's name."),
+                    code="required_for_new_customer",
+                ),
             )
         starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
         if starts_on and ends_on and ends_on < starts_on:

@@ -262,3 +262,35 @@ class DeclineForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class ResolveForm(forms.Form):
+    note = forms.CharField(
+        label=_("What solved it?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Optional; it is kept in the ticket's history."),
+    )
+
+
+class SatisfactionForm(forms.Form):
+    """A rating of a resolved ticket (tickets.services.satisfaction_rate)."""
+
+    score = forms.TypedChoiceField(
+        label=_("How satisfied are you with the handling of this ticket?"),
+        coerce=int,
+        widget=forms.RadioSelect,
+        choices=[
+            (1, _("1 – very dissatisfied")),
+            (2, _("2 – dissatisfied")),
+            (3, _("3 – neutral")),
+            (4, _("4 – satisfied")),
+            (5, _("5 – very satisfied")),
+        ],
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

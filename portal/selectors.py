@@ -5,6 +5,7 @@ page costs the same few queries whatever the amount of data."""
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -12,8 +13,8 @@ from django.shortcuts import get_object_or_404
 from contracts.models import Contract, ContractStatus, Product, ProductVersion, SupportContact
 from contracts.selectors import contracts_for_user
 from contracts.services import Entitlement, entitlement_check
-from portal.templatetags.portal_tags import service_hours
-from sla.models import Metric, Target, target_text
+from portal.templatetags.portal_tags import counts_business_time, service_hours, target_in_words
+from sla.models import Metric, Target
 from tickets.filters import TicketFilterSet
 from tickets.models import (
     OPEN_STATUSES,
@@ -23,12 +24,15 @@ from tickets.models import (
     Clock,
     Message,
     RemoteSession,
+    Satisfaction,
     SlaState,
     Ticket,
     TicketEvent,
     TicketStatus,
 )
+from tickets.satisfaction import rating_token_read
 from tickets.selectors import messages_for_user, ticket_get_for_user, tickets_for_user
+from tickets.services.satisfaction import can_rate
 from tickets.sla.summary import clock_summary
 
 
@@ -113,26 +117,13 @@ def ticket_form_choices(user, *, now: datetime) -> TicketFormChoices:
     """The user's contracts, the versions of the products they cover, and, per contract, the
     entitlement service's answer before any product is chosen (pending, expired, not a named
     contact ...)."""
-    contracts = contracts_for_user(user).exclude(status=ContractStatus.REJECTED).order_by("number")
+    contracts = _ticket_contracts(user)
     contract_list = list(contracts.prefetch_related("products"))
     contracts_of_product: dict[int, list[int]] = {}
-    refusals = []
-    open_ids = []
     for contract in contract_list:
-        products = list(contract.products.all())
-        for product in products:
+        for product in contract.products.all():
             contracts_of_product.setdefault(product.pk, []).append(contract.pk)
-        if not products:
-            continue
-        # The contract-level answer: asked for a product it covers, commercial ones first.
-        product = sorted(products, key=lambda p: not p.commercially_supported)[0]
-        answer = entitlement_check(
-            user=user, contract=contract, product=product, version=None, now=now
-        )
-        if answer.allowed:
-            open_ids.append(contract.pk)
-        else:
-            refusals.append((contract, answer))
+    open_ids, refusals = _contract_answers(user, contract_list, now=now)
     versions = (
         ProductVersion.objects.filter(product_id__in=list(contracts_of_product))
         .select_related("product")
@@ -147,21 +138,69 @@ def ticket_form_choices(user, *, now: datetime) -> TicketFormChoices:
         community_products=list(community_products()),
         today=now.date(),
         always_open_ids=[c.pk for c in contract_list if c.tier.always_open],
-        targets=_targets_in_words({c.tier_id for c in contract_list}),
+        targets=_targets_in_words(contract_list),
     )
 
 
-def _targets_in_words(tier_ids: set[int]) -> dict[int, dict[str, str]]:
-    """The SLA targets of some tiers as short text per priority, for the priority guide."""
+def _ticket_contracts(user) -> QuerySet[Contract]:
+    return contracts_for_user(user).exclude(status=ContractStatus.REJECTED).order_by("number")
+
+
+def _contract_answers(
+    user, contract_list: list[Contract], *, now: datetime
+) -> tuple[list[int], list[tuple[Contract, Entitlement]]]:
+    """The entitlement service's contract-level answer for each contract (asked for a product
+    it covers, commercial ones first): the ids that let the user open a ticket, and the
+    refusals of the others."""
+    open_ids, refusals = [], []
+    for contract in contract_list:
+        products = list(contract.products.all())
+        if not products:
+            continue
+        product = sorted(products, key=lambda p: not p.commercially_supported)[0]
+        answer = entitlement_check(
+            user=user, contract=contract, product=product, version=None, now=now
+        )
+        if answer.allowed:
+            open_ids.append(contract.pk)
+        else:
+            refusals.append((contract, answer))
+    return open_ids, refusals
+
+
+def new_ticket_refusals(user, *, now: datetime) -> list[tuple[Contract, Entitlement]] | None:
+    """Why "+ New ticket" would be refused: None when some contract lets the user open a
+    ticket, else each contract's refusal (an empty list: no contract at all)."""
+    contract_list = list(_ticket_contracts(user).prefetch_related("products"))
+    open_ids, refusals = _contract_answers(user, contract_list, now=now)
+    return None if open_ids else refusals
+
+
+def _targets_in_words(contracts: list[Contract]) -> dict[int, dict[str, str]]:
+    """The SLA targets of the contracts' tiers as short text per priority, for the priority
+    guide, in the contract's terms (business hours and working days, or around the clock)."""
+    business = {c.tier_id: counts_business_time(c) for c in contracts}
     table: dict[int, dict[str, list[str]]] = {}
-    targets = Target.objects.filter(tier_id__in=tier_ids, amount__isnull=False)
+    targets = Target.objects.filter(tier_id__in=list(business), amount__isnull=False)
     for target in sorted(targets, key=lambda t: (t.priority, METRIC_ORDER[t.metric])):
+        amount = target_in_words(target.amount, target.unit, business=business[target.tier_id])
         table.setdefault(target.tier_id, {}).setdefault(target.priority, []).append(
-            f"{Metric(target.metric).label} {target.display_amount}"
+            f"{Metric(target.metric).label} {amount}"
         )
     return {
         tier: {p: " · ".join(parts) for p, parts in rows.items()} for tier, rows in table.items()
     }
+
+
+def products_of_user(user) -> QuerySet[Product]:
+    """The commercially supported products on the contracts the user may see."""
+    return (
+        Product.objects.filter(
+            commercially_supported=True, contracts__in=contracts_for_user(user).values("pk")
+        )
+        .distinct()
+        .order_by("name")
+    )
 
 
 def community_products() -> QuerySet[Product]:
@@ -231,6 +270,8 @@ def ticket_list(user, params, *, page: str | int | None = None, per_page: int = 
     filterset = TicketFilterSet(params, queryset=_tickets(user))
     for name in _NO_DISTINCT:
         filterset.filters[name].distinct = False
+    # Only the products of the user's own contracts are worth offering.
+    filterset.filters["product"].queryset = products_of_user(user)
     tickets = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     if not params.get("ordering"):
         tickets = tickets.order_by(*_by_due())
@@ -307,6 +348,7 @@ class TicketPage:
     agreements: list[Agreement]
     proposal: Agreement | None
     sessions: list[RemoteSession]
+    rating: Satisfaction | None  # the user's own rating, once the ticket is resolved
 
 
 def ticket_page(user, pk: int, *, now: datetime) -> TicketPage:
@@ -330,7 +372,12 @@ def ticket_page(user, pk: int, *, now: datetime) -> TicketPage:
         messages=messages,
         opening_attachments=list(files.filter(ticket=ticket, message__isnull=True)),
         clocks=[
-            ClockView(clock=c, state=clock_summary(c, now), target=_target_text(c)) for c in clocks
+            ClockView(
+                clock=c,
+                state=clock_summary(c, now),
+                target=_target_text(c, business=counts_business_time(ticket.contract)),
+            )
+            for c in clocks
         ],
         events=list(
             ticket.events.filter(public=True)
@@ -350,7 +397,15 @@ def ticket_page(user, pk: int, *, now: datetime) -> TicketPage:
         agreements=agreements,
         proposal=next((a for a in agreements if a.status == AgreementStatus.PROPOSED), None),
         sessions=list(ticket.remote_sessions.all()),
+        rating=rating_of(user, ticket),
     )
+
+
+def rating_of(user, ticket: Ticket) -> Satisfaction | None:
+    """The user's rating of the ticket (no query before the ticket is resolved)."""
+    if ticket.status not in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
+        return None
+    return Satisfaction.objects.filter(ticket=ticket, user=user).first()
 
 
 def _person_fields(relation: str) -> tuple[str, ...]:
@@ -358,10 +413,10 @@ def _person_fields(relation: str) -> tuple[str, ...]:
     return tuple(f"{relation}__{f}" for f in ("first_name", "last_name", "email", "is_staff"))
 
 
-def _target_text(clock: Clock) -> str:
+def _target_text(clock: Clock, *, business: bool) -> str:
     if clock.target_amount is None:
         return ""
-    return target_text(clock.target_amount, clock.target_unit)
+    return target_in_words(clock.target_amount, clock.target_unit, business=business)
 
 
 def agreement_for_user(user, *, ticket_pk: int, pk: int) -> Agreement:
@@ -370,3 +425,16 @@ def agreement_for_user(user, *, ticket_pk: int, pk: int) -> Agreement:
         pk=pk,
         ticket_id=ticket_pk,
     )
+
+
+def rating_link_target(token: str) -> tuple[Ticket, object, Satisfaction | None] | None:
+    """The ticket, the user and their current rating a signed rating link stands for; None when
+    the link is not valid (or no longer is: expired, or the user may not rate the ticket)."""
+    found = rating_token_read(token)
+    if found is None:
+        return None
+    user = get_user_model().objects.filter(pk=found.user_id, is_active=True).first()
+    ticket = Ticket.objects.select_related("contract__customer").filter(pk=found.ticket_id).first()
+    if user is None or ticket is None or not can_rate(user, ticket):
+        return None
+    return ticket, user, Satisfaction.objects.filter(ticket=ticket, user=user).first()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.views import auth, contracts, dashboard, partner, tickets
+from portal.views import auth, contracts, dashboard, partner, satisfaction, tickets
 
 app_name = "portal"
 
@@ -22,6 +22,11 @@ urlpatterns = [
     path("tickets/<int:pk>/", tickets.ticket_detail, name="ticket-detail"),
     path("tickets/<int:pk>/reply/", tickets.ticket_reply, name="ticket-reply"),
     path("tickets/<int:pk>/follow-up/", tickets.ticket_follow_up_view, name="ticket-follow-up"),
+    path("tickets/<int:pk>/resolve/", tickets.ticket_resolve_view, name="ticket-resolve"),
+    path("tickets/<int:pk>/close/", tickets.ticket_close_view, name="ticket-close"),
+    path("tickets/<int:pk>/rating/", tickets.ticket_rate_view, name="ticket-rate"),
+    # The signed link of the resolved notification: rates without logging in.
+    path("satisfaction/<str:token>/", satisfaction.satisfaction_link, name="satisfaction-link"),
     path("account/notifications/", tickets.notification_settings, name="notification-settings"),
     path(
         "tickets/<int:pk>/agreements/<int:agreement_pk>/accept/",

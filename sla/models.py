@@ -106,8 +106,8 @@ class TargetUnit(models.TextChoices):
 def target_text(amount: int, unit: str) -> str:
     """A target as people read it, with the plural the amount needs: "1 hour", "50 days"."""
     if unit == TargetUnit.DAYS:
-        return ngettext("%(count)d day", "%(count)d days", amount) % {"count": amount}
-    return ngettext("%(count)d hour", "%(count)d hours", amount) % {"count": amount}
+        return ngettext("%(count)s day", "%(count)s days", amount) % {"count": amount}
+    return ngettext("%(count)s hour", "%(count)s hours", amount) % {"count": amount}
 
 
 class Target(models.Model):

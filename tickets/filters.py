@@ -15,6 +15,25 @@ class TicketOrderingFilter(django_filters.OrderingFilter):
 
     NULLS_LAST = {"next_due_at"}
 
+    # One label per sort, translated whole: django-filter's "<label> (descending)" glued two
+    # translations together (and froze them in the language of the first request).
+    SORT_LABELS = {
+        "due": _("Nearest due time first"),
+        "-due": _("Latest due time first"),
+        "opened": _("Oldest first"),
+        "-opened": _("Newest first"),
+        "updated": _("Least recently updated first"),
+        "-updated": _("Recently updated first"),
+        "priority": _("Highest priority first"),
+        "-priority": _("Lowest priority first"),
+        "status": _("By status"),
+        "-status": _("By status, reversed"),
+    }
+
+    def build_choices(self, fields, labels):
+        params = [p for param in fields.values() for p in (param, f"-{param}")]
+        return [(p, self.SORT_LABELS.get(p, p)) for p in params]
+
     def filter(self, qs, value):
         if not value:
             return qs
@@ -64,6 +83,19 @@ class TicketFilterSet(django_filters.FilterSet):
     class Meta:
         model = Ticket
         fields = ["status", "priority", "product", "contract", "sla_state"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        # A submitted filter form sends every field, empty ones as "": they mean "any", not an
+        # invalid choice that voids the whole filter set.
+        if data is not None and hasattr(data, "lists"):
+            data = data.copy()
+            for key, values in list(data.lists()):
+                kept = [v for v in values if v != ""]
+                if kept:
+                    data.setlist(key, kept)
+                else:
+                    del data[key]
+        super().__init__(data, *args, **kwargs)
 
     def filter_search(self, queryset, name, value):
         """Subject, description, contract number or customer name; "#123" or "123" is also a

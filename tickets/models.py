@@ -496,3 +496,34 @@ class ClockAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.clock} {self.get_kind_display()}"
+
+
+class Satisfaction(models.Model):
+    """How a user of the customer rated the handling of a resolved ticket: 1 (bad) to 5 (very
+    good), with an optional comment. One per ticket and user; rating again replaces it
+    (tickets.services.satisfaction_rate)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="satisfactions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="satisfactions"
+    )
+    score = models.PositiveSmallIntegerField(_("score"))
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("rated"))
+    updated_at = models.DateTimeField(_("changed"))
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("satisfaction rating")
+        verbose_name_plural = _("satisfaction ratings")
+        permissions = [("view_satisfaction_averages", "Can see the satisfaction averages")]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "user"], name="satisfaction_once_per_user"),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5), name="satisfaction_score_1_to_5"
+            ),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="satisfaction_created")]
+
+    def __str__(self) -> str:
+        return f"#{self.ticket_id} {self.score}/5"

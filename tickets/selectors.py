@@ -1,11 +1,14 @@
 """Reads of tickets scoped to a user (STYLE.md: scope first, filter second)."""
 
-from django.db.models import Q, QuerySet
+from datetime import UTC
+
+from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404
 
 from contracts.selectors import contracts_for_user
 from core.roles import has_staff_permission
-from tickets.models import Attachment, Message, RemoteSession, Ticket
+from tickets.models import Attachment, Message, RemoteSession, Satisfaction, Ticket
 
 LIST_RELATED = [
     "contract",
@@ -92,3 +95,35 @@ def remote_sessions_for_user(user) -> QuerySet[RemoteSession]:
     if _staff(user):
         return sessions
     return sessions.filter(ticket__in=tickets_for_user(user).values("pk"))
+
+
+def satisfaction_averages(ratings: QuerySet[Satisfaction]) -> dict:
+    """Average score and count of some ratings overall, per month rated (UTC), per tier and
+    per engineer the ticket is assigned to: four aggregate queries, whatever the volume."""
+    numbers = {"average": Avg("score"), "count": Count("pk")}
+    ratings = ratings.order_by()
+    return {
+        "overall": ratings.aggregate(**numbers),
+        "by_month": list(
+            ratings.annotate(month=TruncMonth("created_at", tzinfo=UTC))
+            .values("month")
+            .annotate(**numbers)
+            .order_by("-month")
+        ),
+        "by_tier": list(
+            ratings.values(tier=F("ticket__contract__tier__name"))
+            .annotate(**numbers)
+            .order_by("tier")
+        ),
+        "by_engineer": [
+            {**row, "engineer": f"{row['first_name']} {row['last_name']}".strip() or row["email"]}
+            for row in ratings.values(
+                "ticket__assignee_id",
+                first_name=F("ticket__assignee__first_name"),
+                last_name=F("ticket__assignee__last_name"),
+                email=F("ticket__assignee__email"),
+            )
+            .annotate(**numbers)
+            .order_by("-average", "email")
+        ],
+    }

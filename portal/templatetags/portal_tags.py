@@ -65,6 +65,26 @@ def hours_in_words(pattern: str) -> str:
     return "; ".join(parts)
 
 
+def target_in_words(amount: int, unit: str, *, business: bool) -> str:
+    """An SLA target as the contract counts it: "72 business hours" and "9 working days" under
+    service hours (5x8), "4 hours" and "2 days" around the clock (7x24)."""
+    if unit == "days":
+        if business:
+            text = ngettext("%(count)s working day", "%(count)s working days", amount)
+        else:
+            text = ngettext("%(count)s day", "%(count)s days", amount)
+    elif business:
+        text = ngettext("%(count)s business hour", "%(count)s business hours", amount)
+    else:
+        text = ngettext("%(count)s hour", "%(count)s hours", amount)
+    return text % {"count": amount}
+
+
+def counts_business_time(contract) -> bool:
+    """Whether the contract's targets count service hours and working days (not 7x24)."""
+    return bool(contract.agreed_hours or contract.tier.hours)
+
+
 @register.filter
 def service_hours(contract) -> str:
     """A contract's service hours in its own zone: `Mon–Fri 09:00–18:00 Asia/Shanghai`; an

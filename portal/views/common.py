@@ -31,3 +31,12 @@ def partner_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def dropped_files(request) -> list[str]:
+    """The names of the files a POST carried. A form that comes back with an error cannot keep
+    them (a browser never refills a file input), so the page names them and asks for them
+    again."""
+    if request.method != "POST":
+        return []
+    return [f.name for name in request.FILES for f in request.FILES.getlist(name)]

@@ -15,7 +15,7 @@ from contracts.services import registration_submit
 from core.errors import ServiceError
 from core.files import private_file_response
 from portal.selectors import partner_overview
-from portal.views.common import partner_required
+from portal.views.common import dropped_files, partner_required
 
 
 @partner_required
@@ -54,7 +54,11 @@ def registration_create(request):
                 % {"number": registration.contract.number},
             )
             return redirect("portal:registration-detail", pk=registration.pk)
-    return render(request, "portal/registration_form.html", {"form": form})
+    return render(
+        request,
+        "portal/registration_form.html",
+        {"form": form, "dropped_files": dropped_files(request)},
+    )
 
 
 @partner_required

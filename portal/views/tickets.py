@@ -3,6 +3,7 @@ and the partner's read-only list of its customers' tickets."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,10 +18,18 @@ from portal.forms import (
     NotificationLevelForm,
     RemoteSessionForm,
     ReplyForm,
+    ResolveForm,
+    SatisfactionForm,
     TicketForm,
 )
-from portal.selectors import agreement_for_user, ticket_form_choices, ticket_list, ticket_page
-from portal.views.common import customer_required, partner_required
+from portal.selectors import (
+    agreement_for_user,
+    new_ticket_refusals,
+    ticket_form_choices,
+    ticket_list,
+    ticket_page,
+)
+from portal.views.common import customer_required, dropped_files, partner_required
 from sla.models import Priority
 from tickets.models import TicketStatus
 from tickets.notifications.models import Level
@@ -30,13 +39,18 @@ from tickets.selectors import attachment_get_for_user
 from tickets.services import (
     agreement_accept,
     agreement_decline,
+    can_rate,
     message_post,
     remote_session_request,
+    satisfaction_rate,
+    ticket_close,
     ticket_follow_up,
     ticket_open,
+    ticket_resolve_by_customer,
 )
 
 PAGE_SIZE = 25
+DEFAULT_ORDERING = "due"  # portal.selectors.ticket_list sorts by the nearest due time
 
 # docs/spec.md "Priorities": shown beside the choice on the new-ticket form.
 PRIORITY_GUIDE = [
@@ -93,13 +107,16 @@ def _filter_bar(filterset) -> list[dict]:
         ("priority", _("Priority"), _("Any")),
         ("product", _("Product"), _("Any")),
         ("sla_state", _("SLA"), _("Any")),
-        ("ordering", _("Sort by"), _("Nearest due time")),
+        ("ordering", _("Sort by"), _("Nearest due time first")),
     ):
         chosen = set(data.getlist(name)) if hasattr(data, "getlist") else set()
+        if name == "ordering":
+            chosen.discard(DEFAULT_ORDERING)
         options = [{"value": "", "label": empty, "selected": not chosen}]
         for value, text in filterset.form.fields[name].choices:
             value = str(value)
-            if value:
+            # The default order is the empty option: listed once.
+            if value and not (name == "ordering" and value == DEFAULT_ORDERING):
                 options.append(
                     {"value": value, "label": str(text)[:1].upper() + str(text)[1:],
                      "selected": value in chosen}
@@ -116,7 +133,12 @@ def ticket_list_view(request):
     return render(
         request,
         "portal/ticket_list.html",
-        {"filter": filterset, "filter_bar": _filter_bar(filterset), "page_obj": page_obj},
+        {
+            "filter": filterset,
+            "filter_bar": _filter_bar(filterset),
+            "page_obj": page_obj,
+            "new_ticket_refusals": new_ticket_refusals(request.user, now=timezone.now()),
+        },
     )
 
 
@@ -137,7 +159,9 @@ def partner_ticket_list(request):
 def ticket_create(request):
     now = timezone.now()
     choices = ticket_form_choices(request.user, now=now)
-    form = TicketForm(request.POST or None, request.FILES or None, choices=choices)
+    # The reporter is the usual on-duty contact: offered, and changed when someone else is.
+    on_duty = {"on_duty_name": request.user.get_full_name(), "on_duty_phone": request.user.phone}
+    form = TicketForm(request.POST or None, request.FILES or None, choices=choices, initial=on_duty)
     refusal = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -163,14 +187,27 @@ def ticket_create(request):
             "refusal": refusal,
             "priority_guide": _priority_guide(),
             "contracts": list(choices.contracts),
+            "dropped_files": dropped_files(request),
         },
     )
 
 
 def _render_ticket(
-    request, pk, *, reply_form=None, session_form=None, decline_form=None, follow_up_form=None
+    request,
+    pk,
+    *,
+    reply_form=None,
+    session_form=None,
+    decline_form=None,
+    follow_up_form=None,
+    rating_form=None,
 ):
     page = ticket_page(request.user, pk, now=timezone.now())
+    if rating_form is None and can_rate(request.user, page.ticket):
+        initial = (
+            {"score": page.rating.score, "comment": page.rating.comment} if page.rating else {}
+        )
+        rating_form = SatisfactionForm(initial=initial)
     contract = page.ticket.contract
     if follow_up_form is None and page.ticket.status == TicketStatus.CLOSED:
         follow_up_form = FollowUpForm(
@@ -192,6 +229,9 @@ def _render_ticket(
             or RemoteSessionForm(tz=contract.timezone, initial={"duration_minutes": 30}),
             "decline_form": decline_form or DeclineForm(),
             "follow_up_form": follow_up_form,
+            "resolve_form": ResolveForm(),
+            "rating_form": rating_form,
+            "dropped_files": dropped_files(request),
         },
     )
 
@@ -255,6 +295,63 @@ def ticket_follow_up_view(request, pk):
             )
             return redirect("portal:ticket-detail", pk=follow_up.pk)
     return _render_ticket(request, pk, follow_up_form=form)
+
+
+@customer_required
+@require_POST
+def ticket_resolve_view(request, pk):
+    """The customer says the problem is solved."""
+    now = timezone.now()
+    page = ticket_page(request.user, pk, now=now)
+    form = ResolveForm(request.POST)
+    if form.is_valid():
+        try:
+            ticket_resolve_by_customer(
+                ticket=page.ticket, by=request.user, note=form.cleaned_data["note"], now=now
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("The ticket is resolved. Close it when all is well, or reply to reopen it."),
+            )
+    return redirect("portal:ticket-detail", pk=pk)
+
+
+@customer_required
+@require_POST
+def ticket_close_view(request, pk):
+    """The customer confirms the resolution: the ticket is closed, for good."""
+    now = timezone.now()
+    page = ticket_page(request.user, pk, now=now)
+    try:
+        ticket_close(ticket=page.ticket, by=request.user, now=now)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The ticket is closed. Thank you for confirming."))
+    return redirect("portal:ticket-detail", pk=pk)
+
+
+@customer_required
+@require_POST
+def ticket_rate_view(request, pk):
+    now = timezone.now()
+    page = ticket_page(request.user, pk, now=now)
+    if not can_rate(request.user, page.ticket):  # no rating form on the page yet
+        messages.error(request, _("A ticket can be rated once it is resolved."))
+        return redirect("portal:ticket-detail", pk=pk)
+    form = SatisfactionForm(request.POST)
+    if form.is_valid():
+        try:
+            satisfaction_rate(ticket=page.ticket, user=request.user, now=now, **form.cleaned_data)
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Thank you for your rating."))
+            return redirect(f"{reverse('portal:ticket-detail', kwargs={'pk': pk})}#rating")
+    return _render_ticket(request, pk, rating_form=form)
 
 
 @customer_required

@@ -2,6 +2,33 @@
 (function () {
   "use strict";
 
+  // The phone header's menu button (the menu is always shown on wide screens, and on phones
+  // without JavaScript: css/portal-nojs.css).
+  var toggle = document.querySelector("[data-menu-toggle]");
+  if (toggle) {
+    toggle.addEventListener("click", function () {
+      var bar = toggle.closest(".topbar");
+      var open = !bar.classList.contains("open");
+      bar.classList.toggle("open", open);
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+
+  // Tables become lists of cards on phones: each cell carries its column's heading.
+  document.querySelectorAll("table.list").forEach(function (table) {
+    var headings = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+      return th.textContent.trim();
+    });
+    if (!headings.length) { return; }
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      Array.prototype.forEach.call(row.children, function (cell, index) {
+        if (headings[index] && !cell.hasAttribute("data-label")) {
+          cell.setAttribute("data-label", headings[index]);
+        }
+      });
+    });
+  });
+
   // Selects that submit their form on change (the language switcher).
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });

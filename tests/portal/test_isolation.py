@@ -86,6 +86,13 @@ URLS = {
     "ticket-reply": Case(customers_only(), kwargs=acme_ticket, method="post"),
     "remote-session-request": Case(customers_only(), kwargs=acme_ticket, method="post"),
     "ticket-follow-up": Case(customers_only(), kwargs=acme_ticket, method="post"),
+    # The acme ticket has its first response: its user resolves it; closing an open ticket and
+    # rating it are refused with a message on the ticket page.
+    "ticket-resolve": Case(customers_only(REDIRECT), kwargs=acme_ticket, method="post"),
+    "ticket-close": Case(customers_only(REDIRECT), kwargs=acme_ticket, method="post"),
+    "ticket-rate": Case(customers_only(REDIRECT), kwargs=acme_ticket, method="post"),
+    # A link that is not a signed rating link is gone for everyone, logged in or not.
+    "satisfaction-link": Case(everyone(410), kwargs=lambda w: {"token": "not-signed"}),
     "notification-settings": Case(any_customer()),
     "agreement-accept": Case(
         customers_only(REDIRECT),

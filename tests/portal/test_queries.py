@@ -17,15 +17,17 @@ pytestmark = pytest.mark.django_db
 
 # page -> (persona, URL kwargs, most queries allowed)
 PAGES = {
-    "dashboard": ("acme_user", None, 12),
-    "ticket-list": ("acme_user", None, 8),
+    # + why "New ticket" would be refused (contracts, products, entitlement checks).
+    "dashboard": ("acme_user", None, 16),
+    "ticket-list": ("acme_user", None, 12),
     "ticket-create": ("acme_user", None, 12),
     "ticket-detail": ("acme_user", lambda w: {"pk": w.acme_ticket.pk}, 11),
     "contract-list": ("acme_user", None, 6),
     "contract-contacts": ("globex_user", lambda w: {"pk": w.globex_contract.pk}, 6),
     # Partners: + the zones in which their authorisation holds today (one query).
     "partner-dashboard": ("partner_user", None, 6),
-    "partner-ticket-list": ("partner_user", None, 9),
+    # + the product filter offers the products of the partner's contracts only.
+    "partner-ticket-list": ("partner_user", None, 10),
     "registration-list": ("partner_user", None, 4),
     "registration-detail": ("partner_user", lambda w: {"pk": w.registration.pk}, 5),
 }

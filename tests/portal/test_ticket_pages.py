@@ -120,7 +120,7 @@ def test_new_ticket_form_shows_the_priority_definitions_and_covered_versions_onl
     html = html_of(login(world.acme_user).get(reverse("portal:ticket-create")))
     assert "The database server is down and all users are affected." in html
     assert "One user cannot connect to the server." in html
-    assert "response 2 hours · restore 8 hours · fix 50 days" in html
+    assert "response 2 business hours · restore 8 business hours · fix 50 working days" in html
     assert 'label="EMQX Enterprise"' in html
     assert 'label="EMQX Platform"' not in html  # not on Acme's contract
     assert "4.4 (end of support)" in html

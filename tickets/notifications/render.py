@@ -17,6 +17,7 @@ from sla.models import Metric
 from tickets.models import AlertKind, Clock, SlaState, Ticket
 from tickets.notifications import threading
 from tickets.notifications.models import Event, Notification, Urgency
+from tickets.satisfaction import rating_url
 
 # What happened, as the first line of the mail and the end of its subject.
 # %(actor)s is the person who acted, %(number)s the ticket's number.
@@ -184,9 +185,20 @@ def _ticket_context(row: Notification, clocks: list[Clock]) -> dict:
         "zone": ticket.contract.timezone,
         "link": ticket_link(ticket.pk, staff=row.staff),
         "agreement_link": f"{ticket_link(ticket.pk, staff=False)}#agreement",
+        "satisfaction_url": _satisfaction_url(row, ticket),
         "hotline": settings.SUPPORT_HOTLINE,
         "support_email": settings.SUPPORT_EMAIL,
     }
+
+
+def _satisfaction_url(row: Notification, ticket: Ticket) -> str:
+    """The signed rating link of a resolved notice, for a user of the customer only (a plain
+    address or a partner gets none: the link rates as that user)."""
+    if row.event != Event.RESOLVED or row.staff or not row.user_id:
+        return ""
+    if row.user.customer_id != ticket.contract.customer_id:
+        return ""
+    return rating_url(ticket_id=ticket.pk, user_id=row.user_id)
 
 
 def _alert_context(row: Notification) -> dict:

@@ -16,6 +16,7 @@ from tickets.services.lifecycle import (
     ticket_open,
     ticket_reopen,
     ticket_resolve,
+    ticket_resolve_by_customer,
     ticket_restore,
     ticket_resume,
     ticket_wait_for_customer,
@@ -27,6 +28,7 @@ from tickets.services.remote import (
     remote_session_record,
     remote_session_request,
 )
+from tickets.services.satisfaction import can_rate, satisfaction_rate
 from tickets.services.triage import ticket_assign, ticket_downgrade, ticket_mark_unsupported_build
 
 __all__ = [
@@ -39,10 +41,12 @@ __all__ = [
     "attachment_add",
     "attachment_check",
     "call_log",
+    "can_rate",
     "message_post",
     "remote_session_cancel",
     "remote_session_record",
     "remote_session_request",
+    "satisfaction_rate",
     "ticket_assign",
     "ticket_clocks_recompute",
     "ticket_close",
@@ -52,6 +56,7 @@ __all__ = [
     "ticket_open",
     "ticket_reopen",
     "ticket_resolve",
+    "ticket_resolve_by_customer",
     "ticket_restore",
     "ticket_resume",
     "ticket_wait_for_customer",

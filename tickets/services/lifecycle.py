@@ -26,7 +26,12 @@ from tickets.services.change import TicketChange, ticket_change
 from tickets.services.checks import require_open, require_responded, require_text
 from tickets.services.errors import TicketError
 from tickets.services.locks import lock_ticket
-from tickets.services.permissions import is_desk_staff, require_participant, require_staff
+from tickets.services.permissions import (
+    is_customer_of,
+    is_desk_staff,
+    require_participant,
+    require_staff,
+)
 from tickets.sla.clocks import clock_meet, clock_pause, clock_reopen, clock_resume, clocks_start
 from tickets.sla.summary import ticket_refresh_sla
 
@@ -293,6 +298,24 @@ def ticket_resolve(*, ticket: Ticket, by, note: str = "", now: datetime) -> Tick
     time, breached ones stay breached). An open proposal of a resolution time is withdrawn."""
     ticket = lock_ticket(ticket)
     require_staff(by)
+    return _resolve(ticket, by=by, note=note, now=now)
+
+
+@transaction.atomic
+def ticket_resolve_by_customer(*, ticket: Ticket, by, note: str = "", now: datetime) -> Ticket:
+    """A user of the customer says the issue is solved: the ticket is resolved as support
+    resolves it (every running clock met, an open proposal withdrawn). Like support, only after
+    the first response: before it, resolving would count as support's answer. Partners only
+    read; staff use ticket_resolve."""
+    ticket = lock_ticket(ticket)
+    if not is_customer_of(by, ticket):
+        raise TicketError(
+            _("You cannot change ticket #%(number)s.") % {"number": ticket.pk}, code="forbidden"
+        )
+    return _resolve(ticket, by=by, note=note, now=now)
+
+
+def _resolve(ticket: Ticket, *, by, note: str, now: datetime) -> Ticket:
     require_open(ticket)
     require_responded(ticket)
     with ticket_change(ticket, by=by, now=now, reason=note.strip()) as change:
