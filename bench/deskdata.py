@@ -10,7 +10,8 @@ contract and named contact of its customer and shifted back by 7 minutes per rou
 its children are copies of the template's children (ids after the table's highest). Every
 column the fill does not vary is copied from the template, so a column added to a model later is
 filled as its template's (a column derived from the ones varied here, e.g. a sort key computed
-from `sla_state` and `next_due_at`, has to be added to `_ticket_expressions`).
+from `sla_state` and `next_due_at`, has to be added to `_ticket_expressions`, unless it is a
+GeneratedField, which the database computes, as `sla_rank`).
 
 The bench customer (a 5x8 contract in Asia/Shanghai, the CN calendar) has the first
 `customer_tickets` tickets; every other customer has `per_customer`. Staff: the desk user
@@ -369,6 +370,8 @@ def _ticket_expressions(desk: Desk, vendor: str) -> dict[str, str]:
     expressions = {}
     for f in Ticket._meta.concrete_fields:
         column = f"t.{f.column}"
+        if f.generated:  # computed by the database from the copied columns (sla_rank)
+            continue
         if f.primary_key:
             expressions[f.column] = f"{desk.first_ticket} + {g}"
         elif f.name == "contract":

@@ -75,10 +75,14 @@ PAGES = [
     Page("desk", "ticket list, in progress, by number",
          f"{DESK_LIST}?status__exact=in_progress&o=1", "staff"),
     Page("desk", "ticket list, search", f"{DESK_LIST}?q=timeout", "staff"),
-    # "My tickets" and "unassigned" are list filters today (assignee); if the desk gets views
-    # of their own, point these two rows at them.
-    Page("desk", "ticket list, my tickets", f"{DESK_LIST}?assignee__id__exact={{me}}", "staff"),
-    Page("desk", "ticket list, unassigned", f"{DESK_LIST}?assignee__isnull=True", "staff"),
+    # The desk's views (tickets.selectors.DeskView), as the links above the list open them.
+    Page("desk", "ticket list, my tickets", f"{DESK_LIST}?view=mine", "staff"),
+    Page("desk", "ticket list, unassigned", f"{DESK_LIST}?view=unassigned", "staff"),
+    Page("desk", "ticket list, waiting on us", f"{DESK_LIST}?view=with_us", "staff"),
+    Page("desk", "ticket list, waiting on the customer", f"{DESK_LIST}?view=with_customer",
+         "staff"),
+    Page("desk", "ticket list, search in messages", f"{DESK_LIST}?q=logs", "staff"),
+    Page("desk", "ticket list, search (Chinese)", f"{DESK_LIST}?q=连接超时", "staff"),
     Page("desk", "ticket page (60 messages)", f"{DESK_LIST}{{busy}}/change/", "staff"),
     Page("desk", "log a ticket (form)", f"{DESK_LIST}log/", "staff"),
     Page("desk", "SLA clocks", "/admin/tickets/clock/", "staff"),
@@ -89,6 +93,7 @@ PAGES = [
     Page("portal", "ticket list, filtered + sorted, page 3",
          "/tickets/?status=in_progress&priority=P2&ordering=-opened&page=3", "customer"),
     Page("portal", "ticket list, search", "/tickets/?search=timeout", "customer"),
+    Page("portal", "ticket list, search (Chinese)", "/tickets/?search=集群", "customer"),
     Page("portal", "ticket page (60 messages)", "/tickets/{busy}/", "customer"),
     Page("portal", "dashboard", "/", "customer"),
     Page("api", "tickets as customer, page_size 25", "/api/v1/tickets/?page_size=25", "customer"),
@@ -96,6 +101,7 @@ PAGES = [
          "customer"),
     Page("api", "tickets as staff, page_size 25", "/api/v1/tickets/?page_size=25", "staff"),
     Page("api", "tickets as staff, page_size 100", "/api/v1/tickets/?page_size=100", "staff"),
+    Page("api", "tickets as customer, search", "/api/v1/tickets/?search=timeout", "customer"),
     Page("api", "ticket detail as customer", "/api/v1/tickets/{busy}/", "customer"),
     Page("api", "ticket detail as staff", "/api/v1/tickets/{busy}/", "staff"),
 ]  # fmt: skip

@@ -113,17 +113,22 @@ class TicketFormChoices:
     targets: dict[int, dict[str, str]]  # tier id -> priority -> "response 2 hours · ..."
 
 
-def ticket_form_choices(user, *, now: datetime) -> TicketFormChoices:
+def ticket_form_choices(user, *, now: datetime, answers: bool = True) -> TicketFormChoices:
     """The user's contracts, the versions of the products they cover, and, per contract, the
     entitlement service's answer before any product is chosen (pending, expired, not a named
-    contact ...)."""
+    contact ...). `answers=False` (a form post, which ticket_open checks itself) leaves out the
+    answers and the targets, which only the page shows."""
     contracts = _ticket_contracts(user)
     contract_list = list(contracts.prefetch_related("products"))
     contracts_of_product: dict[int, list[int]] = {}
     for contract in contract_list:
         for product in contract.products.all():
             contracts_of_product.setdefault(product.pk, []).append(contract.pk)
-    open_ids, refusals = _contract_answers(user, contract_list, now=now)
+    open_ids, refusals = (
+        _contract_answers(user, contract_list, now=now)
+        if answers
+        else ([c.pk for c in contract_list if c.products.all()], [])
+    )
     versions = (
         ProductVersion.objects.filter(product_id__in=list(contracts_of_product))
         .select_related("product")
@@ -138,7 +143,7 @@ def ticket_form_choices(user, *, now: datetime) -> TicketFormChoices:
         community_products=list(community_products()),
         today=now.date(),
         always_open_ids=[c.pk for c in contract_list if c.tier.always_open],
-        targets=_targets_in_words(contract_list),
+        targets=_targets_in_words(contract_list) if answers else {},
     )
 
 

@@ -124,6 +124,22 @@ class Ticket(models.Model):
     sla_state = models.CharField(
         _("SLA"), max_length=15, choices=SlaState.choices, blank=True, db_index=True
     )
+    # The desk's order as one indexed key (ticket_desk_order): breached, then at risk, then the
+    # rest; within each, tickets with a running clock (a next due time) before those without,
+    # so that ordering by (sla_rank, next_due_at) never depends on where a database puts NULLs.
+    sla_rank = models.GeneratedField(
+        expression=models.Case(
+            models.When(sla_state="breached", next_due_at__isnull=False, then=models.Value(0)),
+            models.When(sla_state="breached", then=models.Value(1)),
+            models.When(sla_state="at_risk", next_due_at__isnull=False, then=models.Value(2)),
+            models.When(sla_state="at_risk", then=models.Value(3)),
+            models.When(next_due_at__isnull=False, then=models.Value(4)),
+            default=models.Value(5),
+        ),
+        output_field=models.SmallIntegerField(),
+        db_persist=True,
+        verbose_name=_("SLA order"),
+    )
     follow_up_of = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -139,7 +155,21 @@ class Ticket(models.Model):
         ordering = ["-opened_at"]
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
-        indexes = [models.Index(fields=["contract", "status"], name="ticket_contract_status")]
+        indexes = [
+            models.Index(fields=["contract", "status"], name="ticket_contract_status"),
+            # The desk list reads this index in order (tickets.admin.tickets.DESK_ORDERING).
+            models.Index(
+                fields=["sla_rank", "next_due_at", "-opened_at", "-id"], name="ticket_desk_order"
+            ),
+            # The same order within a status (waiting on the customer, a status filter), and
+            # the desk's views' counts by status.
+            models.Index(
+                fields=["status", "sla_rank", "next_due_at", "-opened_at", "-id"],
+                name="ticket_status_desk_order",
+            ),
+            # "My tickets" and "unassigned": an engineer's open tickets, their count.
+            models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.subject}"

@@ -2,13 +2,25 @@
 
 from datetime import UTC
 
+from django.db import models
 from django.db.models import Avg, Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
+from contracts.models import Contract
 from contracts.selectors import contracts_for_user
+from core.pagination import capped_counts
 from core.roles import has_staff_permission
-from tickets.models import Attachment, Message, RemoteSession, Satisfaction, Ticket
+from tickets.models import (
+    OPEN_STATUSES,
+    Attachment,
+    Message,
+    RemoteSession,
+    Satisfaction,
+    Ticket,
+    TicketStatus,
+)
 
 LIST_RELATED = [
     "contract",
@@ -44,6 +56,46 @@ def tickets_for_user(user) -> QuerySet[Ticket]:
     if user.partner_id:
         return tickets.filter(contract__in=contracts_for_user(user).values("pk"))
     return tickets.none()
+
+
+def ticket_search(tickets: QuerySet[Ticket], term: str, *, internal: bool) -> QuerySet[Ticket]:
+    """Narrow `tickets` to those whose subject, description or a message contains `term` (any
+    case, Chinese or English, any length), whose contract number or customer name does, or
+    whose number it is ("#123" or "123"). Internal notes count only when `internal` (staff):
+    a customer never finds a ticket by words support wrote for itself.
+
+    Every condition is one an index answers (trigram GIN indexes on PostgreSQL, tickets 0004;
+    the messages' ticket ids as an array, core.lookups), so PostgreSQL chooses: a rare term
+    reads the indexes and sorts the few matches, a common one walks the list's own order and
+    stops at the page. No join: a ticket matching twice is listed once."""
+    term = term.strip()
+    if not term:
+        return tickets
+    in_messages = Message.objects.filter(body__icontains=term)
+    if not internal:
+        in_messages = in_messages.filter(public=True)
+    # Contracts are few: their ids, read first, are a plain list the ticket index takes.
+    contracts = list(
+        Contract.objects.filter(
+            Q(number__icontains=term)
+            | Q(customer__name_en__icontains=term)
+            | Q(customer__name_zh__icontains=term)
+        ).values_list("pk", flat=True)
+    )
+    query = (
+        Q(subject__icontains=term)
+        | Q(description__icontains=term)
+        | Q(pk__in_ids=in_messages.values("ticket_id"))
+        | Q(contract_id__in=contracts)
+    )
+    number = term.lstrip("#")
+    if number.isdigit() and len(number) <= TICKET_NUMBER_DIGITS:
+        query |= Q(pk=int(number))
+    return tickets.filter(query)
+
+
+# Longer digit strings are not ticket numbers (and would overflow the database's integer).
+TICKET_NUMBER_DIGITS = 12
 
 
 def ticket_get_for_user(user, pk) -> Ticket:
@@ -127,3 +179,46 @@ def satisfaction_averages(ratings: QuerySet[Satisfaction]) -> dict:
             .order_by("-average", "email")
         ],
     }
+
+
+# --- the desk's views ---------------------------------------------------------------------------
+
+
+class DeskView(models.TextChoices):
+    """The views at the top of the desk's ticket list. Each is of open tickets only."""
+
+    MINE = "mine", _("My tickets")
+    UNASSIGNED = "unassigned", _("Unassigned")
+    WITH_US = "with_us", _("Waiting on us")
+    WITH_CUSTOMER = "with_customer", _("Waiting on the customer")
+
+
+# Statuses in which the next move is support's: new, being worked on (a customer's reply to a
+# wait puts the ticket back in progress), restored with the fix still to come.
+WITH_US_STATUSES = [s for s in OPEN_STATUSES if s != TicketStatus.WAITING]
+
+# A view's count reads at most this many index entries; more shows as "1000+".
+VIEW_COUNT_CAP = 1000
+
+
+def desk_view_filter(tickets: QuerySet[Ticket], view: str, user) -> QuerySet[Ticket]:
+    """Narrow the desk's `tickets` to `view` as `user` (the engineer) sees it; an unknown view
+    narrows nothing. Each view reads the (assignee, status) or the status index."""
+    if view == DeskView.MINE:
+        return tickets.filter(assignee_id=user.pk, status__in=OPEN_STATUSES)
+    if view == DeskView.UNASSIGNED:
+        return tickets.filter(assignee__isnull=True, status__in=OPEN_STATUSES)
+    if view == DeskView.WITH_US:
+        return tickets.filter(status__in=WITH_US_STATUSES)
+    if view == DeskView.WITH_CUSTOMER:
+        return tickets.filter(status=TicketStatus.WAITING)
+    return tickets
+
+
+def desk_view_counts(user, *, cap: int = VIEW_COUNT_CAP) -> dict[str, tuple[int, bool]]:
+    """{view: (count, capped)} of every desk view for `user`, in one query whatever the size
+    of the table (each count stops after `cap` tickets)."""
+    tickets = Ticket.objects.all()
+    return capped_counts(
+        {view: desk_view_filter(tickets, view, user) for view in DeskView.values}, cap
+    )

@@ -158,12 +158,15 @@ def partner_ticket_list(request):
 @customer_required
 def ticket_create(request):
     now = timezone.now()
-    choices = ticket_form_choices(request.user, now=now)
+    posted = request.method == "POST"
+    # A post's entitlement is checked once, by ticket_open; each contract's answer is for the
+    # page, read only when the page is shown.
+    choices = ticket_form_choices(request.user, now=now, answers=not posted)
     # The reporter is the usual on-duty contact: offered, and changed when someone else is.
     on_duty = {"on_duty_name": request.user.get_full_name(), "on_duty_phone": request.user.phone}
     form = TicketForm(request.POST or None, request.FILES or None, choices=choices, initial=on_duty)
     refusal = None
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         try:
             ticket = ticket_open(reporter=request.user, now=now, **form.ticket_kwargs())
         except EntitlementError as exc:
@@ -178,6 +181,8 @@ def ticket_create(request):
                 % {"number": ticket.pk},
             )
             return redirect("portal:ticket-detail", pk=ticket.pk)
+    if posted:
+        choices = ticket_form_choices(request.user, now=now)
     return render(
         request,
         "portal/ticket_form.html",

@@ -302,8 +302,9 @@ def test_list_takes_a_fixed_number_of_queries(world, django_assert_num_queries):
         )
     with django_assert_num_queries(len(few.captured_queries)):
         assert len(client.get(URL).json()["results"]) == 25
-    # token and user, the staff member's role, count, page, clocks, attachments, agreements
-    assert len(few.captured_queries) == 7
+    # token and user, the staff member's role, count, the page's ids, its rows, clocks,
+    # attachments, agreements
+    assert len(few.captured_queries) == 8
 
 
 # --- the thread -------------------------------------------------------------------------------

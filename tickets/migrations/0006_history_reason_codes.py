@@ -65,7 +65,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contracts', '0002_seed_products'),
-        ('tickets', '0004_satisfaction'),
+        ('tickets', '0005_satisfaction'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

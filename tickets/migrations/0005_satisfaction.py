@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0003_follow_up_of_and_alert_deliveries'),
+        ('tickets', '0004_desk_order_and_search'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
