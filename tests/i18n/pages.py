@@ -75,8 +75,9 @@ def portal_urls(ids: dict[str, dict[str, int]]) -> list[str]:
         params = [m.group("name") for m in CONVERTER.finditer(route)]
         name = f"portal:{pattern.name}"
         given = {**ids.get("*", {}), **ids.get(pattern.name, {})}
-        if any(p not in given for p in params):
-            continue
+        missing = [p for p in params if p not in given]
+        if missing:
+            raise KeyError(f"portal:{pattern.name} needs ids for {missing}: add them to urls_for")
         urls.append(reverse(name, kwargs={p: given[p] for p in params}))
     return urls
 

@@ -6,11 +6,15 @@ user data is taken out (docs/spec.md "Languages")."""
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from freezegun import freeze_time
 
 from tests.i18n.chrome import chrome_text, language_problems
 from tests.i18n.pages import admin_urls, portal_urls, user_data_values
 from tests.portal.conftest import MODEL_BACKEND, OPENED, build_world
+from tickets.satisfaction import rating_token
 from tickets.services.lifecycle import ticket_wait_for_customer
 from tickets.services.messages import message_post
 from tickets.sla.sweep import clocks_evaluate
@@ -70,6 +74,11 @@ def urls_for(world, user) -> list[str]:
         "registration-proof": {"pk": world.registration.pk},
         "attachment-download": {"pk": world.acme_attachment.pk},
     }
+    ids["password-set"] = {
+        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+    }
+    ids["satisfaction-link"] = {"token": rating_token(ticket_id=ticket.pk, user_id=user.pk)}
     if user == world.partner_user:
         ids["*"] = {"pk": world.globex_ticket.pk}
     urls = portal_urls(ids)
