@@ -48,6 +48,8 @@ ENGINEER_PERMISSIONS: list[str] = [
     *_crud("tickets.clock", "view"),
     *_crud("tickets.clockalert", "view", "change"),
     *_crud("tickets.satisfaction", "view"),
+    # Canned replies: engineers read and insert them, managers keep them.
+    *_crud("tickets.cannedreply", "view"),
     *_crud("contracts.contract", "view", "change"),
     *_crud("contracts.supportcontact", "view", "add", "change", "delete"),
     *_crud("contracts.customer", "view"),
@@ -85,6 +87,7 @@ MANAGER_PERMISSIONS: list[str] = [
     *_crud("sla.calendarday", "add", "change", "delete"),
     *_crud("tickets.report", "view"),
     "tickets.view_satisfaction_averages",
+    *_crud("tickets.cannedreply", "add", "change", "delete"),
     *_crud("axes.accessattempt", "view", "delete"),
     *_crud("axes.accesslog", "view"),
     *_crud("accounts.user", "view"),

@@ -42,6 +42,9 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--short", action="store_true", help="10k and 100k tickets only")
     parser.add_argument(
+        "--pages", default="", help="only the desk pages whose name contains one of these (a,b)"
+    )
+    parser.add_argument(
         "--database-url",
         default=os.environ.get("DATABASE_URL", ""),
         help="PostgreSQL server to use (default: $DATABASE_URL; SQLite when empty)",
@@ -66,6 +69,9 @@ def main() -> int:
     if connection.vendor != "postgresql":
         print("(the issue's curve is on PostgreSQL: pass --database-url postgres://...)")
     desk_pages = [p for p in pages.PAGES if p.group == "desk"]
+    if args.pages:
+        wanted = [w.strip() for w in args.pages.split(",") if w.strip()]
+        desk_pages = [p for p in desk_pages if any(w in p.name for w in wanted)]
     desk = deskdata.people(
         capacity=args.sizes[-1], customer_tickets=PER_CUSTOMER, per_customer=PER_CUSTOMER
     )

@@ -330,6 +330,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 50},
     },
+    "sla-report-figures": {
+        "task": "tickets.tasks.refresh_sla_figures",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
     "mailbox-poll": {
         "task": "tickets.tasks.poll_mailbox",
         "schedule": 60.0,

@@ -195,7 +195,7 @@ class Contract(models.Model):
         _("proof document"),
         upload_to=proof_upload_to,
         blank=True,
-        help_text=_("PDF, PNG or JPEG. Stored privately; staff download it from the admin."),
+        help_text=_("PDF, PNG or JPEG. Only support staff can open it, from the back office."),
     )
     status = models.CharField(
         _("status"),

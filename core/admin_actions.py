@@ -55,6 +55,9 @@ class ServiceAction:
     permission: str = "change"
     # The wording in the change list's action menu (default: `label`).
     list_label: str = ""
+    # The confirmation page's title, asked about the objects (default: `label`), e.g.
+    # "Approve registration C-1?"; the button keeps `label`.
+    question: Callable[[list], str] | None = None
 
 
 class ServiceActionsMixin:
@@ -227,6 +230,8 @@ class ServiceActionsMixin:
             "has_view_permission": True,
             **context,
         }
+        if spec.question is not None:
+            context["title"] = spec.question(list(context.get("objects") or []))
         return TemplateResponse(request, self.action_template, context)
 
 

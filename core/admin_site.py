@@ -2,6 +2,7 @@
 their role asks for it, a second factor verified in this session (docs/spec.md "Roles")."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from core.roles import is_support_staff, requires_two_factor
 
@@ -13,6 +14,11 @@ def two_factor_verified(user) -> bool:
 
 
 class SupportAdminSite(admin.AdminSite):
+    # The product's name in the header and the browser tab, in the user's language.
+    site_header = _("Support portal")
+    site_title = _("Support desk")
+    index_title = _("Support desk")
+
     def has_permission(self, request):
         user = request.user
         if not is_support_staff(user):

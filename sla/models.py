@@ -66,8 +66,8 @@ class Tier(models.Model):
         blank=True,
         validators=[validate_hours],
         help_text=_(
-            "Local weekly hours such as 'mon-fri 09:00-18:00'. Empty means always open "
-            "(00:00-24:00 every day)."
+            "When support works, in each contract's time zone, such as 'mon-fri 09:00-18:00'. "
+            "Leave empty for round-the-clock support (every day, 00:00-24:00)."
         ),
     )
     channels = models.JSONField(_("channels"), default=list)
@@ -157,7 +157,10 @@ class HolidayCalendar(models.Model):
         _("country"),
         max_length=2,
         blank=True,
-        help_text=_("ISO country code used to import years from the holidays library."),
+        help_text=_(
+            "Two-letter country code, such as CN: the public holidays of a year can then be "
+            "imported in one step."
+        ),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

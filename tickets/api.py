@@ -335,12 +335,35 @@ class ReplySerializer(serializers.Serializer):
     body = serializers.CharField(max_length=100_000, allow_blank=True)
 
 
+def _internal_note():
+    return serializers.CharField(
+        max_length=10_000,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="Support staff only: kept in the ticket's history for staff, never shown to "
+        "the customer (portal, API, e-mail).",
+    )
+
+
 class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=10_000, required=False, default="", allow_blank=True)
+    note = serializers.CharField(
+        max_length=10_000,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="The message to the customer (history, portal, e-mail).",
+    )
+    internal_note = _internal_note()
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=10_000, allow_blank=True)
+    reason = serializers.CharField(
+        max_length=10_000,
+        allow_blank=True,
+        help_text="The message to the customer (history, portal, e-mail).",
+    )
+    internal_note = _internal_note()
 
 
 class OptionalReasonSerializer(serializers.Serializer):

@@ -2,7 +2,11 @@
 entries that `record` writes in one statement. Due times are stored as ISO 8601 in the
 contract's zone (core.timefmt.local_iso); states and statuses as their codes. A reason the
 system writes is stored as a code with its parameters and shown in the reader's language
-(`system_reason`, `reason_text`); what people type is stored as they typed it."""
+(`system_reason`, `reason_text`); what people type is stored as they typed it.
+
+Quiet history: `record` writes one row per action (the field changes of one ticket, actor and
+moment grouped, the reason once; internal changes in a row of their own so the customer never
+sees them), and never a change that changes nothing ("X → X")."""
 
 from datetime import datetime
 
@@ -288,6 +292,48 @@ def sweep_reason(kind: str, metric: str) -> SystemReason:
     return system_reason(f"{metric}_{kind}")
 
 
-def record(entries: list[TicketEvent]) -> None:
-    if entries:
-        TicketEvent.objects.bulk_create(entries)
+def _changes_nothing(entry: TicketEvent) -> bool:
+    return entry.field != EventField.OPENED and entry.before == entry.after
+
+
+def grouped(entries: list[TicketEvent], *, internal_note: str = "") -> list[TicketEvent]:
+    """One entry per action: the changes of one ticket by one actor at one moment, split by
+    visibility, become one row (its first change, the others in `changes`), with the reason
+    once; changes that change nothing are left out. `internal_note` goes on the action's first
+    row (staff only, whatever the row's visibility)."""
+    rows: dict[tuple, TicketEvent] = {}
+    kept: list[TicketEvent] = []
+    for entry in entries:
+        if _changes_nothing(entry):
+            continue
+        key = (entry.ticket_id, entry.at, entry.actor_id, entry.public)
+        row = rows.get(key)
+        if row is None:
+            rows[key] = entry
+            kept.append(entry)
+            continue
+        item = {"field": entry.field, "before": entry.before, "after": entry.after}
+        if entry.reason and entry.reason != row.reason:
+            if row.reason:
+                item["reason"] = entry.reason
+                if entry.reason_code:
+                    item["reason_code"] = entry.reason_code
+                    item["reason_params"] = entry.reason_params
+            else:
+                row.reason = entry.reason
+                row.reason_code = entry.reason_code
+                row.reason_params = entry.reason_params
+        row.changes = [*row.changes, item]
+    note = internal_note.strip()
+    if note and kept:
+        first = kept[0]
+        first.internal_note = f"{first.internal_note}\n{note}" if first.internal_note else note
+    return kept
+
+
+def record(entries: list[TicketEvent], *, internal_note: str = "") -> list[TicketEvent]:
+    """Write the entries of one action (or of several tickets' actions) as grouped rows."""
+    rows = grouped(entries, internal_note=internal_note)
+    if rows:
+        TicketEvent.objects.bulk_create(rows)
+    return rows

@@ -101,7 +101,10 @@ class Ticket(models.Model):
     fix_target = models.BooleanField(
         _("fix target"),
         default=True,
-        help_text=_("False when the version is past its end of maintenance: no fix clock."),
+        help_text=_(
+            "Off when the product version is past its end of maintenance: no fix time is "
+            "promised, only the response and restore times."
+        ),
     )
     subject = models.CharField(_("subject"), max_length=200)
     description = models.TextField(_("description"))
@@ -299,7 +302,10 @@ class TicketEvent(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text=_("Empty for the system (scheduled jobs)."),
+        help_text=_(
+            "Empty when the portal made the change on its own, for example a breach "
+            "noticed by the SLA check."
+        ),
     )
     at = models.DateTimeField(_("when"))
     field = models.CharField(_("what"), max_length=40, choices=EventField.choices)
@@ -313,6 +319,14 @@ class TicketEvent(models.Model):
     )
     reason_params = models.JSONField(_("system reason parameters"), null=True, blank=True)
     public = models.BooleanField(_("visible to the customer"), default=True)
+    # One action is one entry: its first change is field/before/after, the others follow here
+    # as {"field", "before", "after"[, "reason"]} (tickets.history.grouped).
+    changes = models.JSONField(_("further changes"), default=list, blank=True)
+    internal_note = models.TextField(
+        _("internal note"),
+        blank=True,
+        help_text=_("Support staff only: never shown to the customer, in the API or in e-mail."),
+    )
 
     class Meta:
         ordering = ["at", "pk"]
@@ -333,6 +347,21 @@ class TicketEvent(models.Model):
         if metric is not None:
             params["metric"] = Metric(metric).label
         return str(text) % params if params else str(text)
+
+    @property
+    def all_changes(self) -> list[dict]:
+        """Every change of the entry's action, the first one included."""
+        first = {"field": self.field, "before": self.before, "after": self.after}
+        changes = []
+        for change in self.changes or []:
+            if change.get("reason_code") in SYSTEM_REASONS:
+                # A system reason of a further change: in the reader's language.
+                reason = TicketEvent(
+                    reason_code=change["reason_code"], reason_params=change.get("reason_params")
+                ).reason_text
+                change = {**change, "reason": reason}
+            changes.append(change)
+        return [first, *changes]
 
 
 class AgreementStatus(models.TextChoices):
@@ -461,7 +490,9 @@ class Clock(models.Model):
     agreed = models.BooleanField(
         _("agreed due time"),
         default=False,
-        help_text=_("The due time was agreed with the customer instead of computed."),
+        help_text=_(
+            "The customer accepted this due time; later changes of the SLA targets leave it alone."
+        ),
     )
     paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
     paused_total = models.DurationField(_("service time paused"), default=timedelta)
@@ -557,3 +588,92 @@ class Satisfaction(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.ticket_id} {self.score}/5"
+
+
+class SlaFigure(models.Model):
+    """The SLA report's figures for one month of opening (UTC), tier, priority and metric,
+    brought up to date from the clocks by tickets.sla.figures (the months a change touched are
+    recounted; a rebuild recounts all). The report reads these rows, never the history."""
+
+    month = models.DateField(_("month"))
+    tier = models.ForeignKey(
+        "sla.Tier", on_delete=models.CASCADE, related_name="+", verbose_name=_("tier")
+    )
+    priority = models.CharField(_("priority"), max_length=2, choices=Priority.choices)
+    metric = models.CharField(_("metric"), max_length=10, choices=Metric.choices)
+    tickets = models.PositiveIntegerField(_("tickets"), default=0)
+    targets = models.PositiveIntegerField(_("targets"), default=0)
+    met = models.PositiveIntegerField(_("met"), default=0)
+    breached = models.PositiveIntegerField(_("breached"), default=0)
+
+    class Meta:
+        ordering = ["-month", "tier", "priority", "metric"]
+        verbose_name = _("SLA report figure")
+        verbose_name_plural = _("SLA report figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "tier", "priority", "metric"], name="sla_figure_unique_cell"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.tier_id} {self.priority} {self.metric}"
+
+
+class SlaFigureStale(models.Model):
+    """A month whose figures a change made stale: written in the transaction of the change (an
+    insert, so concurrent changes never wait on each other), removed when the month is
+    recounted."""
+
+    month = models.DateField(_("month"))
+
+    class Meta:
+        verbose_name = _("stale SLA report month")
+        verbose_name_plural = _("stale SLA report months")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
+class SlaFigureState(models.Model):
+    """One row: when the figures were last brought up to date and last rebuilt; its row lock
+    serialises the recounts."""
+
+    refreshed_at = models.DateTimeField(_("brought up to date"), null=True, blank=True)
+    rebuilt_at = models.DateTimeField(_("rebuilt from history"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SLA report state")
+        verbose_name_plural = _("SLA report state")
+
+    def __str__(self) -> str:
+        return f"{self.refreshed_at}"
+
+
+class CannedReply(models.Model):
+    """A reply text support managers keep and engineers insert into a reply, with the ticket's
+    facts filled in (tickets.canned)."""
+
+    title = models.CharField(_("title"), max_length=120, unique=True)
+    body = models.TextField(
+        _("text"),
+        help_text=_(
+            "Placeholders filled in when inserted: {customer_name} (the reporter's name), "
+            "{customer} (the customer organisation), {ticket} (the ticket number), {subject}, "
+            "{priority}, {response_due}, {restore_due}, {resolve_due} (due times in the "
+            "contract's time zone, named), {engineer} (the engineer inserting it). Any other "
+            "{name} stays as written."
+        ),
+    )
+    active = models.BooleanField(
+        _("active"), default=True, help_text=_("Only active replies are offered to engineers.")
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("canned reply")
+        verbose_name_plural = _("canned replies")
+
+    def __str__(self) -> str:
+        return self.title

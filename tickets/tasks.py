@@ -12,6 +12,7 @@ from tickets.mail.imap import imap_poll
 from tickets.notifications.sending import outbox_drain
 from tickets.notifications.slots import drains_start
 from tickets.services import ticket_clocks_recompute
+from tickets.sla.figures import sla_figures_refresh
 from tickets.sla.sweep import clocks_evaluate_all
 
 
@@ -50,3 +51,9 @@ def recompute_open_clocks(
     return ticket_clocks_recompute(
         now=timezone.now(), calendar_id=calendar_id, contract_id=contract_id, tier_id=tier_id
     )
+
+
+@shared_task(soft_time_limit=50, time_limit=58)
+def refresh_sla_figures() -> dict:
+    """Recount the SLA report's stale months (beat, every minute)."""
+    return asdict(sla_figures_refresh(now=timezone.now()))

@@ -15,6 +15,7 @@ from contracts.selectors import duplicate_reasons, registration_duplicates, with
 from contracts.services import registration_approve, registration_reject
 from core.admin_actions import ConfirmForm, ReadOnlyAdmin, ServiceAction, ServiceActionsMixin
 from core.badges import badge, status_badge
+from core.timefmt import local_time
 
 
 def _pending(registration, context) -> bool:
@@ -31,6 +32,29 @@ def _reject(registration, data, user, now):
     return gettext("Registration rejected; the partner is told why.")
 
 
+def _approve_question(registrations: list) -> str:
+    """The confirmation page's title: a question, since nothing is approved yet."""
+    if len(registrations) == 1:
+        return gettext("Approve registration %(contract)s?") % {
+            "contract": registrations[0].contract.number
+        }
+    count = len(registrations)
+    return ngettext(
+        "Approve %(count)d registration?", "Approve %(count)d registrations?", count
+    ) % {"count": count}
+
+
+def _reject_question(registrations: list) -> str:
+    if len(registrations) == 1:
+        return gettext("Reject registration %(contract)s?") % {
+            "contract": registrations[0].contract.number
+        }
+    count = len(registrations)
+    return ngettext("Reject %(count)d registration?", "Reject %(count)d registrations?", count) % {
+        "count": count
+    }
+
+
 # Partners register in the portal; nothing is edited by hand: decisions go through these.
 REGISTRATION_ACTIONS = {
     "approve": ServiceAction(
@@ -44,6 +68,7 @@ REGISTRATION_ACTIONS = {
         ),
         permission="decide",
         list_label=_("Approve the selected registrations"),
+        question=_approve_question,
     ),
     "reject": ServiceAction(
         _("Reject"),
@@ -56,6 +81,7 @@ REGISTRATION_ACTIONS = {
         ),
         permission="decide",
         list_label=_("Reject the selected registrations"),
+        question=_reject_question,
     ),
 }
 
@@ -71,7 +97,7 @@ class PartnerRegistrationAdmin(ServiceActionsMixin, ReadOnlyAdmin):
         "term",
         "status_display",
         "duplicate_badge",
-        "submitted_at",
+        "submitted",
     ]
     list_filter = ["status", "partner", "customer_is_new", "contract__tier"]
     search_fields = [
@@ -87,7 +113,7 @@ class PartnerRegistrationAdmin(ServiceActionsMixin, ReadOnlyAdmin):
     service_actions = REGISTRATION_ACTIONS
     list_service_actions = ("approve", "reject")
     fieldsets = [
-        (None, {"fields": ["partner", "submitted_by", "submitted_at", "status_display"]}),
+        (None, {"fields": ["partner", "submitted_by", "submitted", "status_display"]}),
         (
             _("What was registered"),
             {
@@ -105,12 +131,12 @@ class PartnerRegistrationAdmin(ServiceActionsMixin, ReadOnlyAdmin):
         ),
         (_("First named contact"), {"fields": ["contact_name", "contact_email", "contact_phone"]}),
         (_("Possible duplicates"), {"fields": ["duplicates"]}),
-        (_("Decision"), {"fields": ["decided_at", "decided_by", "rejection_reason"]}),
+        (_("Decision"), {"fields": ["decided", "decided_by", "rejection_reason"]}),
     ]
     readonly_fields = [
         "partner",
         "submitted_by",
-        "submitted_at",
+        "submitted",
         "status_display",
         "contract_link",
         "customer",
@@ -124,7 +150,7 @@ class PartnerRegistrationAdmin(ServiceActionsMixin, ReadOnlyAdmin):
         "contact_email",
         "contact_phone",
         "duplicates",
-        "decided_at",
+        "decided",
         "decided_by",
         "rejection_reason",
     ]
@@ -149,6 +175,15 @@ class PartnerRegistrationAdmin(ServiceActionsMixin, ReadOnlyAdmin):
         return with_duplicate_flag(qs, "contract__")
 
     # --- columns and read-only fields ----------------------------------------------------------
+    @admin.display(description=_("submitted"), ordering="submitted_at")
+    def submitted(self, obj):
+        """In the contract's time zone, named, and in UTC (docs/spec.md: staff pages)."""
+        return local_time(obj.submitted_at, obj.contract.timezone, utc=True)
+
+    @admin.display(description=_("decided"), ordering="decided_at")
+    def decided(self, obj):
+        return local_time(obj.decided_at, obj.contract.timezone, utc=True) or "—"
+
     @admin.display(description=_("contract"), ordering="contract__number")
     def contract_number(self, obj):
         return obj.contract.number

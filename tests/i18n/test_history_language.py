@@ -59,7 +59,7 @@ def test_the_desk_shows_the_reason_in_the_engineers_language(client):
 
 
 def test_old_rows_written_as_text_get_their_code():
-    migration = importlib.import_module("tickets.migrations.0006_history_reason_codes")
+    migration = importlib.import_module("tickets.migrations.0008_history_reason_codes")
     world = build_world()
     ticket = world.acme_ticket
     texts = {

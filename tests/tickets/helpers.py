@@ -44,3 +44,15 @@ def ticket_opener(contract, contact, version):
         return ticket_open(**params)
 
     return _open
+
+
+def changes_at(ticket, at) -> dict[str, tuple]:
+    """The history's changes of `ticket` at `at`, by field: (before, after, entry). One action is
+    one entry (tickets.history.grouped), its changes listed in it."""
+    from tickets.models import TicketEvent
+
+    found = {}
+    for entry in TicketEvent.objects.filter(ticket=ticket, at=at):
+        for change in entry.all_changes:
+            found[change["field"]] = (change["before"], change["after"], entry)
+    return found

@@ -7,7 +7,7 @@ from contracts.schedule import contract_schedule
 from core.errors import ServiceError
 from sla.models import Metric
 from tests.factories import ContactFactory, ContractFactory
-from tests.tickets.helpers import MONDAY, clocks_of, sh
+from tests.tickets.helpers import MONDAY, changes_at, clocks_of, sh
 from tickets.models import Agreement, AgreementStatus, EventField, SlaState, TicketEvent
 from tickets.services import (
     agreement_accept,
@@ -151,9 +151,10 @@ def test_a_later_downgrade_keeps_the_agreed_time(proposal, responded, engineer, 
 def test_accepting_writes_history_with_before_and_after(proposal, responded, contact):
     agreement_accept(agreement=proposal, by=contact, now=sh(2026, 11, 23, 12))
 
-    entries = TicketEvent.objects.filter(ticket=responded, at=sh(2026, 11, 23, 12))
-    agreement = entries.get(field=EventField.AGREEMENT)
-    fix_due = entries.get(field=EventField.DUE_FIX)
-    assert agreement.before.startswith("proposed") and agreement.after.startswith("accepted")
-    assert fix_due.after == "2027-03-01T10:00+08:00"
-    assert fix_due.actor == contact
+    changes = changes_at(responded, sh(2026, 11, 23, 12))
+    before, after, entry = changes[EventField.AGREEMENT]
+    assert before.startswith("proposed") and after.startswith("accepted")
+    assert changes[EventField.DUE_FIX][1] == "2027-03-01T10:00+08:00"
+    assert entry.actor == contact
+    # One action, one entry.
+    assert TicketEvent.objects.filter(ticket=responded, at=sh(2026, 11, 23, 12)).count() == 1

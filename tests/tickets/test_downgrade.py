@@ -4,13 +4,15 @@ way 2)."""
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 
 from contracts.schedule import contract_schedule
 from core.errors import ServiceError
 from sla.models import Metric
-from tests.tickets.helpers import MONDAY, clocks_of, sh
-from tickets.models import Clock, EventField, SlaState, TicketEvent
+from tests.tickets.helpers import MONDAY, changes_at, clocks_of, sh
+from tickets.models import Clock, EventField, SlaState, Ticket, TicketEvent
 from tickets.services import message_post, ticket_downgrade
+from tickets.sla.report import sla_report
 
 pytestmark = pytest.mark.django_db
 REPLY_AT = sh(2026, 11, 23, 10, 30)
@@ -84,7 +86,7 @@ def test_a_metric_without_target_at_the_new_priority_is_not_applicable(responded
     assert restore.due_at is None
 
 
-def test_a_recorded_breach_stays_recorded_and_the_clock_runs_to_its_new_due(responded, engineer):
+def test_a_recorded_breach_stays_breached_with_the_due_time_it_missed(responded, engineer):
     breach = sh(2026, 11, 24, 9, 1)  # P1 restore was due Tue 09:00 (Mon 10:00 + 8 h)
     Clock.objects.filter(ticket=responded, metric=Metric.RESTORE).update(
         state=SlaState.BREACHED, breached_at=breach
@@ -95,35 +97,70 @@ def test_a_recorded_breach_stays_recorded_and_the_clock_runs_to_its_new_due(resp
     )
 
     restore = clocks_of(ticket)[Metric.RESTORE]
-    assert restore.state == SlaState.RUNNING
-    assert restore.breached_at == breach
-    assert ticket.sla_state == "running"
+    assert restore.state == SlaState.BREACHED
+    assert (restore.breached_at, restore.due_at) == (breach, sh(2026, 11, 24, 9))
+    assert ticket.sla_state == SlaState.BREACHED
 
 
-def test_a_reply_late_for_the_old_target_but_in_time_for_the_new_one_is_met(open_ticket, engineer):
+def test_a_late_p2_response_stays_breached_after_a_downgrade_to_p3(
+    open_ticket, engineer, client, manager
+):
+    """Issue 12 item 11: P2 response breached, answered late, downgraded to P3 (whose 24 h
+    would have been met): still breached, in the "breached" filter and in the report."""
     ticket = open_ticket(now=MONDAY, priority="P2")
-    # P2 response (4 h) answered after 6 h: breached; P3's 24 h would have been met.
+    # P2 response (4 h) answered after 6 h: breached.
     message_post(ticket=ticket, author=engineer, body="Late.", now=sh(2026, 11, 23, 16, 0))
-    assert clocks_of(ticket)[Metric.RESPONSE].state == SlaState.BREACHED
+    missed = clocks_of(ticket)[Metric.RESPONSE].due_at
 
     ticket = ticket_downgrade(ticket=ticket, by=engineer, reason="r", now=sh(2026, 11, 23, 17))
 
     response = clocks_of(ticket)[Metric.RESPONSE]
-    assert response.state == SlaState.MET
+    assert response.state == SlaState.BREACHED
+    assert response.due_at == missed
     assert response.breached_at is not None
+    assert Ticket.objects.get(pk=ticket.pk).sla_state == SlaState.BREACHED
+    assert sum(row.breached for row in sla_report()) == 1
+    client.force_login(manager)
+    listed = client.get(reverse("admin:tickets_ticket_changelist"), {"sla": "breached"})
+    assert ticket in listed.context["cl"].result_list
+    page = client.get(reverse("admin:tickets_ticket_change", args=[ticket.pk])).content.decode()
+    assert 'data-outcome="breached"' in page
+    assert 'data-outcome="met"' not in page.split('id="clock-response"')[1].split("</tr>")[0]
 
 
-def test_downgrade_writes_priority_and_due_time_history(responded, engineer):
+def test_a_running_clock_already_past_due_is_not_retargeted(open_ticket, engineer):
+    ticket = open_ticket(now=MONDAY, priority="P2")
+    message_post(ticket=ticket, author=engineer, body="Hi.", now=sh(2026, 11, 23, 10, 30))
+    restore_due = clocks_of(ticket)[Metric.RESTORE].due_at
+
+    # After the P2 restore due time, before the sweep has run: breached in fact.
+    ticket = ticket_downgrade(
+        ticket=ticket, by=engineer, reason="r", now=restore_due + timedelta(minutes=1)
+    )
+
+    restore = clocks_of(ticket)[Metric.RESTORE]
+    assert restore.due_at == restore_due
+    assert restore.state == SlaState.RUNNING  # the sweep claims it and alerts
+
+
+def test_downgrade_writes_one_entry_with_priority_and_due_times(responded, engineer):
     ticket_downgrade(ticket=responded, by=engineer, reason="Only one site", now=LATER)
 
-    entries = TicketEvent.objects.filter(ticket=responded, at=LATER)
-    by_field = {e.field: e for e in entries}
-    assert (by_field[EventField.PRIORITY].before, by_field[EventField.PRIORITY].after) == (
-        "P1",
-        "P2",
+    entry = TicketEvent.objects.get(ticket=responded, at=LATER)
+    assert (entry.field, entry.before, entry.after) == (EventField.PRIORITY, "P1", "P2")
+    assert entry.reason == "Only one site"
+    assert entry.actor == engineer
+    changes = changes_at(responded, LATER)
+    assert changes[EventField.DUE_RESTORE][0] == "2026-11-24T09:00+08:00"
+    assert EventField.DUE_FIX in changes
+    assert EventField.DUE_RESPONSE not in changes
+    assert all("reason" not in c for c in entry.changes)  # the reason once
+
+
+def test_downgrade_with_an_internal_reason_only(responded, engineer):
+    ticket_downgrade(
+        ticket=responded, by=engineer, reason="", internal_note="Agreed by phone", now=LATER
     )
-    assert by_field[EventField.PRIORITY].reason == "Only one site"
-    assert by_field[EventField.PRIORITY].actor == engineer
-    assert by_field[EventField.DUE_RESTORE].before == "2026-11-24T09:00+08:00"
-    assert EventField.DUE_FIX in by_field
-    assert EventField.DUE_RESPONSE not in by_field
+
+    entry = TicketEvent.objects.get(ticket=responded, at=LATER)
+    assert (entry.reason, entry.internal_note) == ("", "Agreed by phone")

@@ -23,17 +23,62 @@ class TicketActionsMixin(ServiceActionsMixin):
         return {"ticket": self.ticket_of(obj)}
 
 
+# What the customer reads and what stays with support, side by side on every staff form that
+# takes a reason or a note (issue 11, item 9): the message goes to the ticket's history, the
+# portal, the API and the customer's e-mail; the internal note only to the desk's history.
+def _message_field(*, required: bool, label=None) -> forms.CharField:
+    return forms.CharField(
+        label=label or _("Message to the customer"),
+        required=required,
+        help_text=_("Shown to the customer: in the ticket's history, the portal and the e-mail."),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "to-customer"}),
+    )
+
+
+def _internal_note_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Internal note (support staff only)"),
+        required=False,
+        help_text=_("Never shown to the customer: kept in the desk's history only."),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "internal"}),
+    )
+
+
 class ReasonForm(ActionForm):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 4}))
+    reason = _message_field(required=True)
+    internal_note = _internal_note_field()
 
 
 class OptionalReasonForm(ActionForm):
-    reason = forms.CharField(
-        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    reason = _message_field(required=False)
+    internal_note = _internal_note_field()
 
 
 class OptionalNoteForm(ActionForm):
-    note = forms.CharField(
-        label=_("Note for the history"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    note = _message_field(required=False)
+    internal_note = _internal_note_field()
+
+
+class DowngradeForm(ActionForm):
+    """The reason of a downgrade may be told to the customer, kept internal, or both."""
+
+    reason = _message_field(required=False)
+    internal_note = _internal_note_field()
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("reason", "").strip() or data.get("internal_note", "").strip()):
+            self.add_error(
+                "reason",
+                forms.ValidationError(
+                    _("Say why the priority is lowered, to the customer or internally."),
+                    code="required",
+                ),
+            )
+        return data
+
+
+class PublicReasonForm(ActionForm):
+    """A reason that is the customer's to read only (sessions, proposals): said so."""
+
+    reason = _message_field(required=False)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from core.admin_actions import ActionForm, ReadOnlyAdmin, ServiceAction
 from core.timefmt import local_time
-from tickets.admin.base import OptionalReasonForm, TicketActionsMixin
+from tickets.admin.base import PublicReasonForm, TicketActionsMixin
 from tickets.admin.ticket_actions import ConsentForm
 from tickets.models import Agreement, AgreementStatus, RemoteSession, SessionStatus
 from tickets.services import (
@@ -45,11 +45,9 @@ class AgreementAdmin(TicketActionsMixin, ReadOnlyAdmin):
             gettext_lazy("Record written consent"), ConsentForm, _consent, _proposed
         ),
         "decline": ServiceAction(
-            gettext_lazy("Record the customer's refusal"), OptionalReasonForm, _decline, _proposed
+            gettext_lazy("Record the customer's refusal"), PublicReasonForm, _decline, _proposed
         ),
-        "withdraw": ServiceAction(
-            gettext_lazy("Withdraw"), OptionalReasonForm, _withdraw, _proposed
-        ),
+        "withdraw": ServiceAction(gettext_lazy("Withdraw"), PublicReasonForm, _withdraw, _proposed),
     }
     list_display = [
         "ticket",
@@ -136,7 +134,7 @@ def _cancel(session, data, user, now):
 class RemoteSessionAdmin(TicketActionsMixin, ReadOnlyAdmin):
     service_actions = {
         "record": ServiceAction(gettext_lazy("Record next steps"), RecordForm, _record, _requested),
-        "cancel": ServiceAction(gettext_lazy("Cancel"), OptionalReasonForm, _cancel, _requested),
+        "cancel": ServiceAction(gettext_lazy("Cancel"), PublicReasonForm, _cancel, _requested),
     }
     list_display = [
         "ticket",

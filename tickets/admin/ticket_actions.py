@@ -8,7 +8,13 @@ from core.admin_actions import ActionForm, ServiceAction
 from core.errors import ServiceError
 from core.roles import support_staff
 from sla.models import Priority
-from tickets.admin.base import OptionalNoteForm, OptionalReasonForm, ReasonForm
+from tickets.admin.base import (
+    DowngradeForm,
+    OptionalNoteForm,
+    OptionalReasonForm,
+    PublicReasonForm,
+    ReasonForm,
+)
 from tickets.models import Agreement, AgreementStatus, Ticket, TicketStatus
 from tickets.services import (
     agreement_accept,
@@ -56,7 +62,11 @@ class ProposeForm(ActionForm):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=gettext_lazy("In the contract's time zone."),
     )
-    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 4}))
+    reason = forms.CharField(
+        label=gettext_lazy("Reason (shown to the customer)"),
+        help_text=gettext_lazy("The customer reads it in the portal and the e-mail."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
 
 
 class ConsentForm(ActionForm):
@@ -113,27 +123,37 @@ def _assign(ticket, data, user, now):
 
 
 def _wait(ticket, data, user, now):
-    ticket_wait_for_customer(ticket=ticket, by=user, reason=data["reason"], now=now)
+    ticket_wait_for_customer(
+        ticket=ticket, by=user, reason=data["reason"], internal_note=data["internal_note"], now=now
+    )
     return _("Waiting for the customer: restore and fix clocks paused.")
 
 
 def _resume(ticket, data, user, now):
-    ticket_resume(ticket=ticket, by=user, reason=data["reason"], now=now)
+    ticket_resume(
+        ticket=ticket, by=user, reason=data["reason"], internal_note=data["internal_note"], now=now
+    )
     return _("Clocks resumed.")
 
 
 def _restore(ticket, data, user, now):
-    ticket_restore(ticket=ticket, by=user, note=data["note"], now=now)
+    ticket_restore(
+        ticket=ticket, by=user, note=data["note"], internal_note=data["internal_note"], now=now
+    )
     return _("Marked restored.")
 
 
 def _resolve(ticket, data, user, now):
-    ticket_resolve(ticket=ticket, by=user, note=data["note"], now=now)
+    ticket_resolve(
+        ticket=ticket, by=user, note=data["note"], internal_note=data["internal_note"], now=now
+    )
     return _("Marked resolved: the clocks are stopped.")
 
 
 def _downgrade(ticket, data, user, now):
-    ticket = ticket_downgrade(ticket=ticket, by=user, reason=data["reason"], now=now)
+    ticket = ticket_downgrade(
+        ticket=ticket, by=user, reason=data["reason"], internal_note=data["internal_note"], now=now
+    )
     return _("Downgraded to %(priority)s.") % {"priority": ticket.get_priority_display()}
 
 
@@ -153,17 +173,23 @@ def _withdraw(ticket, data, user, now):
 
 
 def _unsupported(ticket, data, user, now):
-    ticket_mark_unsupported_build(ticket=ticket, by=user, reason=data["reason"], now=now)
+    ticket_mark_unsupported_build(
+        ticket=ticket, by=user, reason=data["reason"], internal_note=data["internal_note"], now=now
+    )
     return _("Marked unsupported build: the clocks are stopped and the customer is told why.")
 
 
 def _close(ticket, data, user, now):
-    ticket_close(ticket=ticket, by=user, reason=data["reason"], now=now)
+    ticket_close(
+        ticket=ticket, by=user, reason=data["reason"], internal_note=data["internal_note"], now=now
+    )
     return _("Ticket closed.")
 
 
 def _reopen(ticket, data, user, now):
-    ticket_reopen(ticket=ticket, by=user, reason=data["reason"], now=now)
+    ticket_reopen(
+        ticket=ticket, by=user, reason=data["reason"], internal_note=data["internal_note"], now=now
+    )
     return _("Ticket reopened.")
 
 
@@ -220,12 +246,12 @@ TICKET_ACTIONS = {
     ),
     "downgrade": ServiceAction(
         gettext_lazy("Downgrade one level"),
-        ReasonForm,
+        DowngradeForm,
         _downgrade,
         lambda t, c: _is_worked(t) and t.priority != Priority.P4,
         gettext_lazy(
-            "The lower priority's targets apply, counted from the original start; met targets "
-            "stay met."
+            "The lower priority's targets apply to the clocks still running, counted from the "
+            "original start; met and breached targets keep their outcome."
         ),
     ),
     "propose": ServiceAction(
@@ -243,7 +269,7 @@ TICKET_ACTIONS = {
     ),
     "withdraw": ServiceAction(
         gettext_lazy("Withdraw the proposal"),
-        OptionalReasonForm,
+        PublicReasonForm,
         _withdraw,
         lambda t, c: bool(c["proposal"]),
     ),

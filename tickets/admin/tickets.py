@@ -4,29 +4,28 @@ support by phone, WeChat or e-mail are logged from the list's "Log a ticket" but
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
-from django.urls import path
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from core.admin_actions import ReadOnlyAdmin
 from core.badges import sla_badge
 from core.files import private_file_response
 from core.pagination import CappedPaginator
+from core.roles import has_staff_permission
 from core.timefmt import local_time
 from tickets.admin.base import TicketActionsMixin
-from tickets.admin.inlines import (
-    AgreementInline,
-    AttachmentInline,
-    ClockInline,
-    RemoteSessionInline,
-    TicketEventInline,
-)
-from tickets.admin.ticket_actions import TICKET_ACTIONS
+from tickets.admin.page import desk_page
+from tickets.admin.ticket_actions import TICKET_ACTIONS, ReplyForm
 from tickets.admin.ticket_log import TicketLogAdminMixin
-from tickets.models import Agreement, AgreementStatus, Attachment, SlaState, Ticket
+from tickets.canned import canned_reply_text
+from tickets.models import Agreement, AgreementStatus, Attachment, CannedReply, SlaState, Ticket
 from tickets.selectors import DeskView, desk_view_counts, desk_view_filter, ticket_search
+from tickets.sla.admin import BreachedClockFilter, OpenedMonthFilter
 
 # --- list filter ------------------------------------------------------------------------------
 
@@ -103,6 +102,9 @@ class TicketAdmin(TicketLogAdminMixin, TicketActionsMixin, ReadOnlyAdmin):
         "priority",
         "status",
         ("assignee", admin.RelatedFieldListFilter),
+        # The SLA report's links to the tickets behind a breached count.
+        OpenedMonthFilter,
+        BreachedClockFilter,
     ]
     # The columns: customer (through the contract, whose zone the times are shown in), engineer.
     list_select_related = ["contract__customer", "assignee"]
@@ -120,62 +122,6 @@ class TicketAdmin(TicketLogAdminMixin, TicketActionsMixin, ReadOnlyAdmin):
         "Subject, description, messages, ticket number (#123), contract number or customer."
     )
     ordering = DESK_ORDERING
-    inlines = [
-        ClockInline,
-        AgreementInline,
-        RemoteSessionInline,
-        AttachmentInline,
-        TicketEventInline,
-    ]
-    fieldsets = [
-        (
-            None,
-            {
-                "fields": [
-                    "subject",
-                    ("status", "priority", "original_priority"),
-                    ("sla", "next_due"),
-                    "assignee",
-                ]
-            },
-        ),
-        (
-            gettext_lazy("Customer"),
-            {
-                "fields": [
-                    ("contract", "customer", "tier"),
-                    ("reporter", "logged_by", "channel"),
-                    ("on_duty_name", "on_duty_phone"),
-                ]
-            },
-        ),
-        (
-            gettext_lazy("Problem"),
-            {
-                "fields": [
-                    ("product", "version"),
-                    "description",
-                    "environment",
-                    ("unmodified_build", "unsupported_build", "fix_target"),
-                ]
-            },
-        ),
-        (
-            gettext_lazy("Dates (contract's local time)"),
-            {"fields": [("opened", "first_response", "restored", "resolved", "closed")]},
-        ),
-    ]
-    readonly_fields = [
-        "sla",
-        "next_due",
-        "customer",
-        "tier",
-        "opened",
-        "first_response",
-        "restored",
-        "resolved",
-        "closed",
-    ]
 
     def get_object(self, request, object_id, from_field=None):
         """ModelAdmin.get_object with the change page's joins: on the change page only (the
@@ -184,7 +130,7 @@ class TicketAdmin(TicketLogAdminMixin, TicketActionsMixin, ReadOnlyAdmin):
         field = Ticket._meta.pk if from_field is None else Ticket._meta.get_field(from_field)
         try:
             return queryset.get(**{field.name: field.to_python(object_id)})
-        except (Ticket.DoesNotExist, ValidationError, ValueError):
+        except (Ticket.DoesNotExist, ValidationError, ValueError, TypeError, OverflowError):
             return None
 
     def get_search_results(self, request, queryset, search_term):
@@ -217,11 +163,12 @@ class TicketAdmin(TicketLogAdminMixin, TicketActionsMixin, ReadOnlyAdmin):
     action_summary_template = "admin/tickets/_ticket_summary.html"
 
     def action_context(self, obj) -> dict:
-        return {
-            "proposal": Agreement.objects.filter(
+        proposal = getattr(obj, "_open_proposal", None)
+        if proposal is None:
+            proposal = Agreement.objects.filter(
                 ticket=obj, status=AgreementStatus.PROPOSED
             ).exists()
-        }
+        return {"proposal": proposal}
 
     def get_urls(self):
         return [
@@ -230,6 +177,11 @@ class TicketAdmin(TicketLogAdminMixin, TicketActionsMixin, ReadOnlyAdmin):
                 "<path:object_id>/attachments/<int:attachment_id>/",
                 self.admin_site.admin_view(self.attachment_view),
                 name="tickets_ticket_attachment",
+            ),
+            path(
+                "<path:object_id>/canned/<int:reply_id>/",
+                self.admin_site.admin_view(self.canned_view),
+                name="tickets_ticket_canned",
             ),
             *super().get_urls(),
         ]
@@ -242,15 +194,67 @@ class TicketAdmin(TicketLogAdminMixin, TicketActionsMixin, ReadOnlyAdmin):
         attachment = get_object_or_404(Attachment, pk=attachment_id, ticket=ticket)
         return private_file_response(attachment.file, filename=attachment.name)
 
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if obj is not None:
-            context["thread"] = (
-                obj.messages.select_related("author")
-                .prefetch_related("attachments")
-                .order_by("created_at", "pk")
-            )
-            context["time_zone"] = obj.contract.timezone
-        return super().render_change_form(request, context, add, change, form_url, obj)
+    def canned_view(self, request, object_id, reply_id):
+        """A canned reply's text filled in for this ticket (the reply box inserts it)."""
+        ticket = self.get_object(request, unquote(object_id))
+        if ticket is None or not self.has_view_permission(request, ticket):
+            raise Http404
+        if not has_staff_permission(request.user, "tickets.view_cannedreply"):
+            raise PermissionDenied
+        reply = get_object_or_404(CannedReply, pk=reply_id, active=True)
+        return JsonResponse(
+            {"text": canned_reply_text(reply, ticket, engineer=request.user)},
+            json_dumps_params={"ensure_ascii": False},
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The ticket page: plain read-only sections (thread, clocks, history, files, agreements,
+        sessions) and the one form an engineer submits here, the reply; every other change is
+        an action of its own page. Nothing is ever saved through this view."""
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied
+        ticket = self.get_object(request, unquote(object_id))
+        if ticket is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_permission(request, ticket):
+            raise PermissionDenied
+        page = desk_page(ticket, now=timezone.now())
+        ticket._open_proposal = page.proposal
+        actions = self.available_actions(request, ticket)
+        reply = next((a for a in actions if a["key"] == "reply"), None)
+        canned = []
+        if reply and has_staff_permission(request.user, "tickets.view_cannedreply"):
+            canned = [
+                {
+                    "title": title,
+                    "url": reverse("admin:tickets_ticket_canned", args=[ticket.pk, pk]),
+                }
+                for pk, title in CannedReply.objects.filter(active=True).values_list("pk", "title")
+            ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "app_label": self.opts.app_label,
+            "title": f"#{ticket.pk} {ticket.subject}",
+            "subtitle": None,
+            "original": ticket,
+            "ticket": ticket,
+            "page": page,
+            "time_zone": page.zone,
+            "service_actions": [a for a in actions if a["key"] != "reply"],
+            "reply": reply,
+            "reply_form": ReplyForm(obj=ticket) if reply else None,
+            "canned": canned,
+            "has_view_permission": True,
+            "is_popup": False,
+            # The page is a workplace: its width goes to the thread and the facts, and the
+            # sidebar's list of every model (a third of the page's rendering) stays on the
+            # lists; the breadcrumbs lead back.
+            "is_nav_sidebar_enabled": False,
+            **(extra_context or {}),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.change_form_template, context)
 
     def _local(self, obj, value):
         return local_time(value, obj.contract.timezone) or "—"
@@ -278,19 +282,3 @@ class TicketAdmin(TicketLogAdminMixin, TicketActionsMixin, ReadOnlyAdmin):
     @admin.display(description=gettext_lazy("opened"), ordering="opened_at")
     def opened(self, obj):
         return self._local(obj, obj.opened_at)
-
-    @admin.display(description=gettext_lazy("first response"))
-    def first_response(self, obj):
-        return self._local(obj, obj.first_response_at)
-
-    @admin.display(description=gettext_lazy("restored"))
-    def restored(self, obj):
-        return self._local(obj, obj.restored_at)
-
-    @admin.display(description=gettext_lazy("resolved"))
-    def resolved(self, obj):
-        return self._local(obj, obj.resolved_at)
-
-    @admin.display(description=gettext_lazy("closed"))
-    def closed(self, obj):
-        return self._local(obj, obj.closed_at)

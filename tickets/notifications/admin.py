@@ -3,6 +3,8 @@ now"), the on-call rota and chat webhooks (support managers, through model permi
 e-mail received (outcome, reason, the error of a message that failed), and each staff member's
 own notification level ("My notifications")."""
 
+from functools import lru_cache
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -11,7 +13,7 @@ from django.db import models
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -19,11 +21,14 @@ from django.utils.translation import gettext_lazy, ngettext
 from core.admin_actions import ConfirmForm, ReadOnlyAdmin, ServiceAction, ServiceActionsMixin
 from core.badges import badge
 from core.errors import ServiceError
+from core.paginator import CappedCountPaginator
 from core.roles import is_support_staff
 from core.timefmt import local_time
+from sla.models import Metric
 from tickets.notifications.events import webhook_test
 from tickets.notifications.models import (
     ChatWebhook,
+    Event,
     InboundAction,
     InboundEmail,
     InboundStatus,
@@ -36,6 +41,17 @@ from tickets.notifications.render import ticket_link
 from tickets.notifications.selectors import notification_level_of
 from tickets.notifications.sending import outbox_retry
 from tickets.notifications.services import notification_level_set
+
+
+@lru_cache(maxsize=512)
+def _event_words(language: str | None, event: str, metric: str) -> str:
+    """An outbox row's event in words, per language (the outbox lists a hundred rows a page)."""
+    metric_label = dict(Metric.choices).get(metric)
+    if metric_label and event == Event.SLA_BREACHED:
+        return _("%(metric)s target breached") % {"metric": metric_label}
+    if metric_label and event == Event.SLA_AT_RISK:
+        return _("%(metric)s target at risk") % {"metric": metric_label}
+    return str(dict(Event.choices).get(event, event))
 
 
 def _zone(ticket) -> str:
@@ -97,7 +113,7 @@ class NotificationAdmin(ServiceActionsMixin, ReadOnlyAdmin):
     list_service_actions = ("retry",)
     list_display = [
         "created",
-        "event",
+        "event_words",
         "ticket_number",
         "ticket_subject",
         "recipient",
@@ -105,12 +121,17 @@ class NotificationAdmin(ServiceActionsMixin, ReadOnlyAdmin):
         "attempts",
         "next_attempt",
         "error",
-        "open_link",
     ]
+    list_display_links = None
     list_filter = [DeliveryFilter, "event", "channel", "staff"]
-    list_select_related = ["ticket__contract", "webhook"]
+    list_select_related = ["ticket__contract", "webhook", "user", "alert__clock"]
+    # The outbox grows with every event: no second COUNT(*) of the whole table per page.
+    show_full_result_count = False
     search_fields = ["=ticket__id", "address", "ticket__subject", "last_error"]
-    ordering = ["-created_at", "-pk"]
+    # Newest first through the primary key (rows are written in time order): no sort of the
+    # whole outbox per view; "created" stays sortable on demand.
+    ordering = ["-pk"]
+    paginator = CappedCountPaginator
     readonly_fields = [
         "event",
         "key",
@@ -134,6 +155,7 @@ class NotificationAdmin(ServiceActionsMixin, ReadOnlyAdmin):
         "last_error",
     ]
     list_per_page = 100
+    _ticket_url: str | None = None
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("params")
@@ -142,17 +164,35 @@ class NotificationAdmin(ServiceActionsMixin, ReadOnlyAdmin):
     def created(self, obj: Notification):
         return local_time(obj.created_at, _zone(obj.ticket))
 
+    @admin.display(description=gettext_lazy("event"), ordering="event")
+    def event_words(self, obj: Notification):
+        """What happened, in words: an SLA alert names the target (response, restore, fix)."""
+        clock = obj.alert.clock if obj.alert_id else None
+        metric = clock.metric if clock is not None else ""
+        return _event_words(translation.get_language(), obj.event, metric)
+
+    def _ticket_link(self, obj: Notification, text):
+        # One reverse() per page, not two per row: the URL differs only by the ticket's id.
+        if self._ticket_url is None:
+            self._ticket_url = reverse("admin:tickets_ticket_change", args=[0])
+        url = self._ticket_url.replace("/0/", f"/{obj.ticket_id}/")
+        return format_html('<a href="{}">{}</a>', url, text)
+
     @admin.display(description=gettext_lazy("ticket"), ordering="ticket_id")
     def ticket_number(self, obj: Notification):
-        return f"#{obj.ticket_id}" if obj.ticket_id else "—"
+        return self._ticket_link(obj, f"#{obj.ticket_id}") if obj.ticket_id else "—"
 
     @admin.display(description=gettext_lazy("subject"))
     def ticket_subject(self, obj: Notification):
-        return obj.ticket.subject if obj.ticket_id else "—"
+        return self._ticket_link(obj, obj.ticket.subject) if obj.ticket_id else "—"
 
     @admin.display(description=gettext_lazy("recipient"))
     def recipient(self, obj: Notification):
-        return obj.recipient_label
+        """The person's name and address (e-mail), or the chat webhook's name."""
+        name = obj.user.get_full_name() if obj.user_id else ""
+        if name and obj.address:
+            return format_html("{} &lt;{}&gt;", name, obj.address)
+        return obj.recipient_label or "—"
 
     @admin.display(description=gettext_lazy("delivery"), ordering="sent_at")
     def delivery(self, obj: Notification):
@@ -171,12 +211,6 @@ class NotificationAdmin(ServiceActionsMixin, ReadOnlyAdmin):
     @admin.display(description=gettext_lazy("last error"))
     def error(self, obj: Notification):
         return obj.last_error[:120] or obj.skipped[:120] or "—"
-
-    @admin.display(description=gettext_lazy("link"))
-    def open_link(self, obj: Notification):
-        if not obj.ticket_id:
-            return "—"
-        return format_html('<a href="{}">{}</a>', ticket_link(obj.ticket_id, staff=True), _("open"))
 
 
 # --- on call, chat webhooks --------------------------------------------------------------------

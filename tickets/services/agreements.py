@@ -29,12 +29,9 @@ _AGREED_METRICS = (Metric.FIX, Metric.RESTORE)
 
 
 def _clock_open(clock) -> bool:
-    """A clock an agreed time can still apply to: not yet reached, and with a target."""
-    return clock.met_at is None and clock.state in (
-        SlaState.RUNNING,
-        SlaState.PAUSED,
-        SlaState.BREACHED,
-    )
+    """A clock an agreed time can still apply to: not yet reached, with a target, and not
+    breached (a recorded breach is final; docs/spec.md "Breaches and alerts")."""
+    return clock.met_at is None and clock.state in (SlaState.RUNNING, SlaState.PAUSED)
 
 
 def _describe(agreement: Agreement, ticket: Ticket) -> str:

@@ -5,10 +5,12 @@
         change.set_status(TicketStatus.WAITING)
 
 On leaving the block: every clock whose state or due time moved gets its history entry, the
-ticket's fields are saved if they changed, the history is written, and the ticket's SLA summary
-is brought up to date. The clocks are locked (after the ticket, which the caller has locked) the
-first time `change.clocks` is read; a change that never reads them leaves them alone. An
-exception leaves the block without writing anything: the caller's transaction rolls back."""
+ticket's fields are saved if they changed, the history is written as one entry for the action
+(tickets.history.grouped: the reason once, nothing that changes nothing, the staff's internal
+note beside it), and the ticket's SLA summary is brought up to date. The clocks are locked
+(after the ticket, which the caller has locked) the first time `change.clocks` is read; a
+change that never reads them leaves them alone. An exception leaves the block without writing
+anything: the caller's transaction rolls back."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,12 +49,15 @@ class TicketChange:
         by,
         now: datetime,
         reason: str = "",
+        internal_note: str = "",
         clocks: dict[str, Clock] | None = None,
     ) -> None:
         self.ticket = ticket
         self.by = by
         self.now = now
         self.reason = reason
+        # Staff only: kept on the action's history entry, never shown to the customer.
+        self.internal_note = internal_note
         # The reason written on the clocks' entries (default: the change's reason).
         self.clock_reason: str | None = None
         self.entries: list[TicketEvent] = []
@@ -110,14 +115,18 @@ class TicketChange:
                 update_fields=[*(f.removesuffix("_id") for f in TICKET_FIELDS), "updated_at"]
             )
         if record:
-            history.record(self.entries)
+            self.entries = history.record(self.entries, internal_note=self.internal_note)
+        else:
+            self.entries = history.grouped(self.entries, internal_note=self.internal_note)
         if self._clocks is not None:
             ticket_refresh_sla(self.ticket, self.now, self._clocks)
         return self.entries
 
 
 @contextmanager
-def ticket_change(ticket: Ticket, *, by, now: datetime, reason: str = "") -> Iterator[TicketChange]:
-    change = TicketChange(ticket, by=by, now=now, reason=reason)
+def ticket_change(
+    ticket: Ticket, *, by, now: datetime, reason: str = "", internal_note: str = ""
+) -> Iterator[TicketChange]:
+    change = TicketChange(ticket, by=by, now=now, reason=reason, internal_note=internal_note)
     yield change
     change.finish()

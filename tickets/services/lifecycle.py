@@ -241,16 +241,21 @@ def resume_clocks(change: TicketChange) -> None:
 
 
 @transaction.atomic
-def ticket_wait_for_customer(*, ticket: Ticket, by, reason: str, now: datetime) -> Ticket:
+def ticket_wait_for_customer(
+    *, ticket: Ticket, by, reason: str, internal_note: str = "", now: datetime
+) -> Ticket:
     """Support waits for information from the customer: restore and fix pause, response keeps
-    running (docs/spec.md "Waiting for the customer")."""
+    running (docs/spec.md "Waiting for the customer"). `reason` is what the customer reads;
+    `internal_note` stays with support."""
     ticket = lock_ticket(ticket)
     require_staff(by)
     require_open(ticket)
     if ticket.status == TicketStatus.WAITING:
         raise TicketError(_("The ticket is already waiting for the customer."), code="waiting")
     reason = require_text(reason, "reason", _("Say what the customer should send."))
-    with ticket_change(ticket, by=by, now=now, reason=reason) as change:
+    with ticket_change(
+        ticket, by=by, now=now, reason=reason, internal_note=internal_note
+    ) as change:
         for metric in (Metric.RESTORE, Metric.FIX):
             if metric in change.clocks:
                 clock_pause(change.clocks[metric], now)
@@ -260,19 +265,25 @@ def ticket_wait_for_customer(*, ticket: Ticket, by, reason: str, now: datetime) 
 
 
 @transaction.atomic
-def ticket_resume(*, ticket: Ticket, by, reason: str = "", now: datetime) -> Ticket:
+def ticket_resume(
+    *, ticket: Ticket, by, reason: str = "", internal_note: str = "", now: datetime
+) -> Ticket:
     """Stop waiting for the customer (a customer's reply does this by itself)."""
     ticket = lock_ticket(ticket)
     require_participant(by, ticket)
     if ticket.status != TicketStatus.WAITING:
         raise TicketError(_("The ticket is not waiting for the customer."), code="not_waiting")
-    with ticket_change(ticket, by=by, now=now, reason=reason.strip()) as change:
+    with ticket_change(
+        ticket, by=by, now=now, reason=reason.strip(), internal_note=internal_note
+    ) as change:
         resume_clocks(change)
     return ticket
 
 
 @transaction.atomic
-def ticket_restore(*, ticket: Ticket, by, note: str = "", now: datetime) -> Ticket:
+def ticket_restore(
+    *, ticket: Ticket, by, note: str = "", internal_note: str = "", now: datetime
+) -> Ticket:
     """Service is restored or a workaround is in place: meets the restore clock."""
     ticket = lock_ticket(ticket)
     require_staff(by)
@@ -280,7 +291,9 @@ def ticket_restore(*, ticket: Ticket, by, note: str = "", now: datetime) -> Tick
     require_responded(ticket)
     if ticket.restored_at is not None:
         raise TicketError(_("Service was already restored on this ticket."), code="restored")
-    with ticket_change(ticket, by=by, now=now, reason=note.strip()) as change:
+    with ticket_change(
+        ticket, by=by, now=now, reason=note.strip(), internal_note=internal_note
+    ) as change:
         # Restoring ends any wait: the fix clock runs again.
         for clock in change.clocks.values():
             clock_resume(clock, change.schedule, now)
@@ -293,12 +306,14 @@ def ticket_restore(*, ticket: Ticket, by, note: str = "", now: datetime) -> Tick
 
 
 @transaction.atomic
-def ticket_resolve(*, ticket: Ticket, by, note: str = "", now: datetime) -> Ticket:
+def ticket_resolve(
+    *, ticket: Ticket, by, note: str = "", internal_note: str = "", now: datetime
+) -> Ticket:
     """The permanent fix is delivered: meets the fix clock and stops every clock (met when in
     time, breached ones stay breached). An open proposal of a resolution time is withdrawn."""
     ticket = lock_ticket(ticket)
     require_staff(by)
-    return _resolve(ticket, by=by, note=note, now=now)
+    return _resolve(ticket, by=by, note=note, internal_note=internal_note, now=now)
 
 
 @transaction.atomic
@@ -315,10 +330,12 @@ def ticket_resolve_by_customer(*, ticket: Ticket, by, note: str = "", now: datet
     return _resolve(ticket, by=by, note=note, now=now)
 
 
-def _resolve(ticket: Ticket, *, by, note: str, now: datetime) -> Ticket:
+def _resolve(ticket: Ticket, *, by, note: str, internal_note: str = "", now: datetime) -> Ticket:
     require_open(ticket)
     require_responded(ticket)
-    with ticket_change(ticket, by=by, now=now, reason=note.strip()) as change:
+    with ticket_change(
+        ticket, by=by, now=now, reason=note.strip(), internal_note=internal_note
+    ) as change:
         for clock in change.clocks.values():
             clock_meet(clock, now, change.schedule)
         ticket.resolved_at = now
@@ -332,13 +349,17 @@ def _resolve(ticket: Ticket, *, by, note: str, now: datetime) -> Ticket:
 
 
 @transaction.atomic
-def ticket_close(*, ticket: Ticket, by, reason: str = "", now: datetime) -> Ticket:
+def ticket_close(
+    *, ticket: Ticket, by, reason: str = "", internal_note: str = "", now: datetime
+) -> Ticket:
     """Close a resolved ticket (support, or the customer confirming the resolution). Final."""
     ticket = lock_ticket(ticket)
     require_participant(by, ticket)
     if ticket.status != TicketStatus.RESOLVED:
         raise TicketError(_("Only a resolved ticket can be closed."), code="not_resolved")
-    with ticket_change(ticket, by=by, now=now, reason=reason.strip()) as change:
+    with ticket_change(
+        ticket, by=by, now=now, reason=reason.strip(), internal_note=internal_note
+    ) as change:
         ticket.closed_at = now
         change.set_status(TicketStatus.CLOSED)
     notify(Event.CLOSED, ticket=ticket, by=by, now=now, text=reason.strip())
@@ -346,7 +367,9 @@ def ticket_close(*, ticket: Ticket, by, reason: str = "", now: datetime) -> Tick
 
 
 @transaction.atomic
-def ticket_reopen(*, ticket: Ticket, by, reason: str, now: datetime) -> Ticket:
+def ticket_reopen(
+    *, ticket: Ticket, by, reason: str, internal_note: str = "", now: datetime
+) -> Ticket:
     """The resolution did not hold: a resolved ticket is worked on again. Its fix clock runs
     again, moved on by the service time the ticket spent resolved; response and restore keep
     their facts. A closed ticket cannot be reopened."""
@@ -358,7 +381,9 @@ def ticket_reopen(*, ticket: Ticket, by, reason: str, now: datetime) -> Ticket:
             code="not_resolved",
         )
     reason = require_text(reason, "reason", _("Say why the ticket is reopened."))
-    with ticket_change(ticket, by=by, now=now, reason=reason) as change:
+    with ticket_change(
+        ticket, by=by, now=now, reason=reason, internal_note=internal_note
+    ) as change:
         reopen(change)
     notify(Event.REOPENED, ticket=ticket, by=by, now=now, text=reason)
     return ticket

@@ -11,7 +11,7 @@ from tickets.models import Message, MessageKind, Ticket, TicketStatus
 from tickets.notifications.events import notify
 from tickets.notifications.models import Event
 from tickets.services.attachments import attachments_store
-from tickets.services.change import ticket_change
+from tickets.services.change import TicketChange, ticket_change
 from tickets.services.checks import require_not_closed, require_text
 from tickets.services.errors import TicketError
 from tickets.services.lifecycle import first_response, reopen, resume_clocks
@@ -23,13 +23,26 @@ def _closed_message(ticket: Ticket) -> str:
     return _("Ticket #%(number)s is closed; please open a new ticket.") % {"number": ticket.pk}
 
 
+def assign_to_responder(change: TicketChange) -> None:
+    """An unassigned ticket belongs to the engineer who answers it (a public reply or a logged
+    call; an internal note does not count): recorded once, in the action's internal entry."""
+    ticket = change.ticket
+    if ticket.assignee_id is not None or not is_desk_staff(change.by):
+        return
+    change.add(
+        history.assignee_changed(ticket, by=change.by, at=change.now, before=None, after=change.by)
+    )
+    ticket.assignee = change.by
+
+
 @transaction.atomic
 def message_post(
     *, ticket: Ticket, author, body: str, public: bool = True, attachments=(), now: datetime
 ) -> Message:
     """Add a message to the thread. Support's first public reply is the first response; a
-    customer's reply ends a wait for the customer and reopens a resolved ticket; internal notes
-    (staff only) change nothing and tell nobody."""
+    customer's reply ends a wait for the customer and reopens a resolved ticket, and an
+    unassigned ticket is assigned to the engineer who replies; internal notes (staff only)
+    change nothing and tell nobody."""
     ticket = lock_ticket(ticket)
     require_participant(author, ticket)
     require_not_closed(ticket, _closed_message(ticket))
@@ -50,6 +63,7 @@ def message_post(
     with ticket_change(ticket, by=author, now=now) as change:
         if staff and public:
             first_response(change)
+            assign_to_responder(change)
         elif not staff and ticket.status == TicketStatus.WAITING:
             change.reason = history.system_reason("customer_replied")
             resume_clocks(change)
@@ -84,5 +98,6 @@ def call_log(*, ticket: Ticket, by, summary: str, now: datetime) -> Message:
     )
     with ticket_change(ticket, by=by, now=now) as change:
         first_response(change)
+        assign_to_responder(change)
     notify(Event.CALL_LOGGED, ticket=ticket, by=by, now=now, text=summary, ref=message.pk)
     return message

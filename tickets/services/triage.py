@@ -28,20 +28,27 @@ NEXT_LOWER = {Priority.P1: Priority.P2, Priority.P2: Priority.P3, Priority.P3: P
 
 
 @transaction.atomic
-def ticket_downgrade(*, ticket: Ticket, by, reason: str, now: datetime) -> Ticket:
-    """Lower the priority by exactly one level, after the first response, with a reason. The new
-    priority's targets apply counted from the original start; met clocks stay met, agreed ones
-    keep their time, a recorded breach stays recorded (the clock runs again if its new due time
-    is ahead), and a clock without a target at the new priority becomes not applicable."""
+def ticket_downgrade(
+    *, ticket: Ticket, by, reason: str, internal_note: str = "", now: datetime
+) -> Ticket:
+    """Lower the priority by exactly one level, after the first response, with a reason: told to
+    the customer (`reason`), kept for support (`internal_note`), or both. The new priority's
+    targets apply counted from the original start to the clocks still running; met and breached
+    clocks keep their outcome, agreed ones their time, and a running clock without a target at
+    the new priority becomes not applicable."""
     ticket = lock_ticket(ticket)
     require_staff(by)
     require_open(ticket)
     require_responded(ticket)
-    reason = require_text(reason, "reason", _("Say why the priority is lowered."))
+    reason, internal_note = reason.strip(), internal_note.strip()
+    if not internal_note:
+        reason = require_text(reason, "reason", _("Say why the priority is lowered."))
     lower = NEXT_LOWER.get(ticket.priority)
     if lower is None:
         raise TicketError(_("P4 is the lowest priority."), code="lowest_priority")
-    with ticket_change(ticket, by=by, now=now, reason=reason) as change:
+    with ticket_change(
+        ticket, by=by, now=now, reason=reason, internal_note=internal_note
+    ) as change:
         change.add(
             history.priority_changed(
                 ticket, by=by, at=now, before=ticket.priority, after=lower, reason=reason
@@ -85,7 +92,9 @@ def ticket_assign(*, ticket: Ticket, engineer, by, now: datetime) -> Ticket:
 
 
 @transaction.atomic
-def ticket_mark_unsupported_build(*, ticket: Ticket, by, reason: str, now: datetime) -> Ticket:
+def ticket_mark_unsupported_build(
+    *, ticket: Ticket, by, reason: str, internal_note: str = "", now: datetime
+) -> Ticket:
     """The software is modified or recompiled: every running or paused clock becomes not
     applicable (met and breached ones keep their facts) and the customer is told why, in a
     public message and in the history."""
@@ -95,7 +104,9 @@ def ticket_mark_unsupported_build(*, ticket: Ticket, by, reason: str, now: datet
     if ticket.unsupported_build:
         raise TicketError(_("The ticket is already marked unsupported."), code="unsupported_build")
     reason = require_text(reason, "reason", _("Tell the customer why the build is unsupported."))
-    with ticket_change(ticket, by=by, now=now, reason=reason) as change:
+    with ticket_change(
+        ticket, by=by, now=now, reason=reason, internal_note=internal_note
+    ) as change:
         change.add(history.unsupported_build_marked(ticket, by=by, at=now, reason=reason))
         for clock in change.clocks.values():
             clock_not_applicable(clock)

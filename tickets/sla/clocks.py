@@ -13,8 +13,10 @@ Rules (docs/spec.md "SLA targets", "After the first response", "Waiting for the 
   elapsed. Paused service time moves both `due_at` and `at_risk_at` on (`paused_total`).
 * A clock that fell due while running stays running until the beat sweep claims the breach (and
   alerts); pausing it does not hide the breach. A clock met after its due time is breached.
-* A met clock stays met. A recorded breach (`breached_at`) is never erased; when a new target
-  (downgrade, agreed time) lies in the future the clock runs again toward it.
+* A met clock stays met. A breach, once recorded, is final for that clock (docs/spec.md
+  "Breaches and alerts"): no downgrade, agreed time, recompute or reopen turns it into met,
+  running or not applicable, and its `due_at` stays the due time that was missed. A running
+  clock already past its due time is breached in fact: it is left for the sweep to claim.
 """
 
 from collections.abc import Iterable, Mapping
@@ -224,9 +226,11 @@ def clock_not_applicable(clock: Clock) -> bool:
 
 def clock_set_due(clock: Clock, schedule: Schedule, due_at: datetime, now: datetime) -> bool:
     """Give the clock an agreed due time (docs/spec.md "a new resolution time agreed by both
-    sides"). A breached clock not yet reached runs again toward it; a paused one stays paused
-    from now."""
-    if clock.state in (SlaState.NOT_APPLICABLE, SlaState.MET) or clock.met_at is not None:
+    sides"). A breached clock keeps its outcome and the due time it missed; a paused one stays
+    paused from now."""
+    if clock.state in (SlaState.NOT_APPLICABLE, SlaState.MET, SlaState.BREACHED):
+        return False
+    if clock.met_at is not None or _past_due(clock, now):
         return False
     if clock.state == SlaState.PAUSED:
         # The pause so far is accounted for; the agreed time moves on only by later waiting.
@@ -235,10 +239,14 @@ def clock_set_due(clock: Clock, schedule: Schedule, due_at: datetime, now: datet
     clock.due_at = _utc(due_at)
     clock.at_risk_at = at_risk_instant(schedule, clock.started_at, clock.due_at)
     clock.agreed = True
-    if clock.state == SlaState.BREACHED and clock.due_at >= now:
-        clock.state = SlaState.RUNNING
     _save(clock)
     return True
+
+
+def _past_due(clock: Clock, now: datetime) -> bool:
+    """A running clock whose due time has passed: breached in fact, whether or not the sweep has
+    claimed it yet."""
+    return clock.state == SlaState.RUNNING and clock.due_at is not None and now > clock.due_at
 
 
 def _gain_target(clock: Clock, ticket, now: datetime) -> None:
@@ -273,10 +281,10 @@ def clocks_retarget(
     targets: Mapping[str, Target] | None = None,
 ) -> list[Clock]:
     """Recompute the due and at-risk instants of a ticket's clocks from its original start, the
-    current targets of `tier` and `priority`, and the time each clock spent paused. Met and
-    agreed clocks are left alone; a clock whose target disappeared becomes not_applicable; a
-    breached clock whose new due time lies ahead runs again (the breach stays recorded).
-    Returns the clocks that changed."""
+    current targets of `tier` and `priority`, and the time each clock spent paused. Only what is
+    still running (or paused) is retargeted: met, breached (recorded, or running past its due
+    time) and agreed clocks keep their outcome and due time; a clock whose target disappeared
+    becomes not_applicable. Returns the clocks that changed."""
     if ticket.unsupported_build:
         return []
     if targets is None:
@@ -286,7 +294,9 @@ def clocks_retarget(
     start = _utc(schedule.clock_start(ticket.opened_at))
     changed = []
     for clock in clocks:
-        if clock.agreed or clock.state == SlaState.MET:
+        if clock.agreed or clock.state in (SlaState.MET, SlaState.BREACHED):
+            continue
+        if _past_due(clock, now):
             continue
         if clock.metric == Metric.FIX and not ticket.fix_target:
             continue
@@ -300,12 +310,6 @@ def clocks_retarget(
             _apply_target(clock, schedule, target)
             if not was_applicable:
                 _gain_target(clock, ticket, now)
-            elif clock.state == SlaState.BREACHED:
-                if clock.met_at is not None:
-                    if clock.met_at <= clock.due_at:
-                        clock.state = SlaState.MET
-                elif clock.due_at >= now:
-                    clock.state = SlaState.RUNNING
         if _facts(clock) != before:
             _save(clock)
             changed.append(clock)

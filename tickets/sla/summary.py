@@ -12,6 +12,7 @@ from typing import NamedTuple
 from django.db import connection
 
 from tickets.models import Clock, SlaState, Ticket
+from tickets.sla.figures import sla_figures_mark
 
 # Worst first (the order of the enum): a ticket shows the first state one of its clocks shows.
 SEVERITY = list(SlaState)
@@ -56,7 +57,9 @@ def ticket_refresh_sla(
     ticket: Ticket, now: datetime, clocks: dict[str, Clock] | list[Clock] | None = None
 ) -> Ticket:
     """Bring `ticket.sla_state` and `ticket.next_due_at` in line with its clocks (written only
-    when they differ). Called by every service that changes clocks."""
+    when they differ), and mark the ticket's month of the SLA report stale. Called by every
+    service that changes clocks."""
+    sla_figures_mark([ticket.opened_at])
     if clocks is None:
         clocks = list(Clock.objects.filter(ticket_id=ticket.pk))
     elif isinstance(clocks, dict):
@@ -70,8 +73,8 @@ def ticket_refresh_sla(
 
 def tickets_refresh_sla(ticket_ids: Iterable[int], now: datetime) -> int:
     """The same for many tickets at once (the sweep): one read of their clocks, one read of their
-    current summaries, and the changed ones written in one statement per WRITE_BATCH tickets.
-    Returns how many tickets changed."""
+    current summaries, and the changed ones written in one statement per WRITE_BATCH tickets;
+    their months of the SLA report marked stale. Returns how many tickets changed."""
     ids = list(ticket_ids)
     if not ids:
         return 0
@@ -80,14 +83,19 @@ def tickets_refresh_sla(ticket_ids: Iterable[int], now: datetime) -> int:
         "ticket_id", *FACT_FIELDS
     ):
         facts[ticket_id].append(ClockFacts(*values))
-    current = Ticket.objects.filter(pk__in=ids).values_list("pk", "sla_state", "next_due_at")
+    current = Ticket.objects.filter(pk__in=ids).values_list(
+        "pk", "sla_state", "next_due_at", "opened_at"
+    )
     changed = []
-    for pk, state, next_due_at in current:
+    opened = []
+    for pk, state, next_due_at, opened_at in current:
+        opened.append(opened_at)
         summary = sla_summary(facts[pk], now)
         if (state, next_due_at) != summary:
             changed.append((pk, *summary))
     for start in range(0, len(changed), WRITE_BATCH):
         _write_summaries(changed[start : start + WRITE_BATCH], now)
+    sla_figures_mark(opened)
     return len(changed)
 
 

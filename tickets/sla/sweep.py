@@ -175,13 +175,26 @@ def _record(*, kind: str, ids: list[int], now: datetime) -> None:
     after = SlaState.BREACHED if kind == AlertKind.BREACHED else SlaState.AT_RISK
     event_columns = _columns(
         TicketEvent,
-        ["ticket", "actor", "at", "field", "before", "after", "reason", "reason_code", "public"],
+        [
+            "ticket",
+            "actor",
+            "at",
+            "field",
+            "before",
+            "after",
+            "reason",
+            "reason_code",
+            "public",
+            "changes",
+            "internal_note",
+        ],
     )
+    no_changes = "CAST('[]' AS jsonb)" if connection.vendor == "postgresql" else "'[]'"
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {qn(TicketEvent._meta.db_table)} ({event_columns}) "  # noqa: S608
             f"SELECT ticket_id, NULL, %s, {_case(fields)}, %s, %s, {_case(reasons)}, "
-            f"{_case(codes)}, %s "
+            f"{_case(codes)}, %s, {no_changes}, '' "
             f"FROM {clocks} WHERE id IN ({in_ids})",
             [
                 ts,

@@ -39,8 +39,11 @@ def addresses(server) -> set[str]:
 
 
 def answered(open_ticket, engineer, **kwargs):
+    """A ticket support has answered, left unassigned (replying assigns it to the engineer)."""
     ticket = open_ticket(**kwargs)
     message_post(ticket=ticket, author=engineer, body="Looking at it.", now=LATER)
+    ticket_assign(ticket=ticket, engineer=None, by=engineer, now=LATER)
+    ticket.refresh_from_db()
     return ticket
 
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sla', '0002_seed_reference_data'),
+        ('sla', '0003_help_texts'),
     ]
 
     operations = [

@@ -65,7 +65,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contracts', '0002_seed_products'),
-        ('tickets', '0005_satisfaction'),
+        ('tickets', '0007_quiet_history_canned_replies'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -163,7 +163,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='ticketevent',
             name='actor',
-            field=models.ForeignKey(blank=True, help_text='Empty for the system (scheduled jobs).', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor'),
+            field=models.ForeignKey(blank=True, help_text='Empty when the portal made the change on its own, for example a breach noticed by the SLA check.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor'),
         ),
         migrations.AlterField(
             model_name='ticketevent',
