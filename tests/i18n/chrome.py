@@ -56,10 +56,12 @@ ALLOWED_WORDS = {
 # Every word of a time-zone name (a select of zones lists them all, the odd ones too).
 ALLOWED_WORDS |= {w for zone in ZONES for w in re.findall(r"[A-Za-z]{3,}", zone)}
 # Codes people type or copy: TOTP secrets (base32), masked hashes, file extensions, the weekly
-# hours syntax.
+# hours syntax, placeholders, JSON.
 CODES = re.compile(
     r"\b[A-Z2-7]{16,}\b|\w+\*{4,}|\.[a-z0-9]{2,4}\b"
     r"|\b(?:mon|tue|wed|thu|fri|sat|sun)(?:-(?:mon|tue|wed|thu|fri|sat|sun))?\b"
+    # placeholders people type into canned replies ({customer_name}); a stored JSON object
+    r"|\{[a-z_]+\}|\{\s*\"[^{}]*\}"
 )
 ALLOWED_PHRASES = ["简体中文", "English", "中文"]
 

@@ -42,3 +42,8 @@ def test_one_with_a_plural_is_reported_on_english_pages():
 
 def test_a_leaked_placeholder_is_reported():
     assert language_problems("Ticket %(number)s", "en") == ["placeholder '%(number)s'"]
+
+
+def test_codes_people_type_are_not_words():
+    text = '占位符：{customer_name}、{ticket}\n参数 {"actor": "Bob"}\n服务时间 mon-fri 09:00-18:00'
+    assert language_problems(text, "zh-hans") == []
