@@ -65,7 +65,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contracts', '0002_seed_products'),
-        ('tickets', '0007_quiet_history_canned_replies'),
+        ('tickets', '0007_desk_quiet_history_canned_replies'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
