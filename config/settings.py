@@ -57,7 +57,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI for /api/docs/ without a CDN
-    "axes",
+    "accounts.apps.AxesConfig",  # django-axes, under a translated name
     "django_otp",
     "django_otp.plugins.otp_totp",
     "csp",

@@ -9,6 +9,3 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = _("Core")
-
-    def ready(self):
-        from core import lookups  # noqa: F401 (registers the __in_ids lookup)

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 # Rows counted at most: a page of the desk reads at most this many index entries to count.
-COUNT_CAP = 10_000
+COUNT_CAP = 1000
 
 
 def _capped_sql(queryset: QuerySet, cap: int) -> tuple[str, tuple]:

@@ -387,7 +387,17 @@ def ticket_page(user, pk: int, *, now: datetime) -> TicketPage:
         events=list(
             ticket.events.filter(public=True)
             .select_related("actor")
-            .only("at", "field", "before", "after", "reason", "ticket_id", *_person_fields("actor"))
+            .only(
+                "at",
+                "field",
+                "before",
+                "after",
+                "reason",
+                "reason_code",
+                "reason_params",
+                "ticket_id",
+                *_person_fields("actor"),
+            )
         ),
         agreements=agreements,
         proposal=next((a for a in agreements if a.status == AgreementStatus.PROPOSED), None),

@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from sla.models import CalendarDay, HolidayCalendar, Target, Tier
+from sla.models import CalendarDay, Channel, HolidayCalendar, Target, Tier
 from sla.services import (
     SlaError,
     calendar_import_year,
@@ -26,7 +26,20 @@ class TierAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("channels"))
     def channels_display(self, obj: Tier):
-        return ", ".join(obj.channels)
+        labels = dict(Channel.choices)
+        return ", ".join(str(labels.get(code, code)) for code in obj.channels)
+
+    def get_fields(self, request, obj=None):
+        """Who may only view a tier reads its channels by name, not as the stored JSON."""
+        fields = list(super().get_fields(request, obj))
+        if obj is not None and not self.has_change_permission(request, obj):
+            fields = ["channels_display" if f == "channels" else f for f in fields]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not self.has_change_permission(request, obj):
+            return ["channels_display"]
+        return []
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from sla.business_time import HoursSyntaxError, parse_hours
 
@@ -102,11 +103,20 @@ class TargetUnit(models.TextChoices):
     DAYS = "days", _("days")
 
 
+def target_text(amount: int, unit: str) -> str:
+    """A target as people read it, with the plural the amount needs: "1 hour", "50 days"."""
+    if unit == TargetUnit.DAYS:
+        return ngettext("%(count)s day", "%(count)s days", amount) % {"count": amount}
+    return ngettext("%(count)s hour", "%(count)s hours", amount) % {"count": amount}
+
+
 class Target(models.Model):
     """One cell of the SLA matrix: how long support has for a metric at a priority and tier.
     An empty amount means the tier has no such target (no clock runs)."""
 
-    tier = models.ForeignKey(Tier, on_delete=models.CASCADE, related_name="targets")
+    tier = models.ForeignKey(
+        Tier, verbose_name=_("tier"), on_delete=models.CASCADE, related_name="targets"
+    )
     priority = models.CharField(_("priority"), max_length=2, choices=Priority.choices)
     metric = models.CharField(_("metric"), max_length=10, choices=Metric.choices)
     amount = models.PositiveIntegerField(
@@ -128,13 +138,14 @@ class Target(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.tier.code} {self.priority} {self.metric}: {self.display_amount}"
+        metric = self.get_metric_display()
+        return f"{self.tier.code} {self.priority} {metric}: {self.display_amount}"
 
     @property
     def display_amount(self) -> str:
         if self.amount is None:
             return str(_("none"))
-        return f"{self.amount} {TargetUnit(self.unit).label}"
+        return target_text(self.amount, self.unit)
 
 
 class HolidayCalendar(models.Model):
@@ -168,7 +179,9 @@ class DayKind(models.TextChoices):
 
 
 class CalendarDay(models.Model):
-    calendar = models.ForeignKey(HolidayCalendar, on_delete=models.CASCADE, related_name="days")
+    calendar = models.ForeignKey(
+        HolidayCalendar, verbose_name=_("calendar"), on_delete=models.CASCADE, related_name="days"
+    )
     date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=10, choices=DayKind.choices)
     name = models.CharField(_("name"), max_length=200, blank=True)

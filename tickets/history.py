@@ -1,6 +1,8 @@
 """The ticket's append-only history: one function per kind of entry, each returning unsaved
 entries that `record` writes in one statement. Due times are stored as ISO 8601 in the
-contract's zone (core.timefmt.local_iso); states and statuses as their codes.
+contract's zone (core.timefmt.local_iso); states and statuses as their codes. A reason the
+system writes is stored as a code with its parameters and shown in the reader's language
+(`system_reason`, `reason_text`); what people type is stored as they typed it.
 
 Quiet history: `record` writes one row per action (the field changes of one ticket, actor and
 moment grouped, the reason once; internal changes in a row of their own so the customer never
@@ -8,18 +10,103 @@ sees them), and never a change that changes nothing ("X → X")."""
 
 from datetime import datetime
 
-from django.utils.translation import gettext
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from core.timefmt import local_iso
-from sla.models import Metric
+from sla.models import Channel, Metric, Priority
 from tickets.models import (
-    AlertKind,
+    SYSTEM_REASONS,
+    AgreementStatus,
     Clock,
     EventField,
     RemoteSession,
+    SessionStatus,
+    SlaState,
     Ticket,
     TicketEvent,
+    TicketStatus,
 )
+
+
+class SystemReason(str):
+    """A reason written by the system: its English text (what `TicketEvent.reason` keeps, for
+    search), with the code and parameters that render it in any language."""
+
+    code: str
+    params: dict
+
+    def __new__(cls, code: str, **params):
+        with translation.override("en"):
+            text = _render(code, params)
+        reason = super().__new__(cls, text)
+        reason.code = code
+        reason.params = params
+        return reason
+
+
+def system_reason(code: str, **params) -> SystemReason:
+    if code not in SYSTEM_REASONS:
+        raise KeyError(code)
+    return SystemReason(code, **params)
+
+
+def _render(code: str, params: dict | None) -> str:
+    return TicketEvent(reason_code=code, reason_params=params).reason_text
+
+
+def reason_text(event: TicketEvent) -> str:
+    """An entry's reason in the active language."""
+    return event.reason_text
+
+
+def _status_and_time(value: str, choices) -> str:
+    status, _sep, rest = value.partition(" ")
+    label = choices(status).label if status in choices.values else status
+    return f"{label} {_minute(rest)}".strip()
+
+
+def _minute(text: str) -> str:
+    try:
+        return f"{datetime.fromisoformat(text):%Y-%m-%d %H:%M}"
+    except ValueError:
+        return text
+
+
+_VALUE_CHOICES = {
+    EventField.STATUS: TicketStatus,
+    EventField.PRIORITY: Priority,
+    EventField.SLA_RESPONSE: SlaState,
+    EventField.SLA_RESTORE: SlaState,
+    EventField.SLA_FIX: SlaState,
+}
+
+
+def value_text(field: str, value: str) -> str:
+    """A history entry's before/after value as people read it, in the active language: labels
+    instead of codes, due times without seconds and offset (pages name the zone)."""
+    if not value:
+        return ""
+    choices = _VALUE_CHOICES.get(field)
+    if choices is not None:
+        return str(choices(value).label) if value in choices.values else value
+    if field in DUE_FIELD.values():
+        return _minute(value)
+    if field == EventField.AGREEMENT:
+        return _status_and_time(value, AgreementStatus)
+    if field == EventField.REMOTE_SESSION:
+        return _status_and_time(value, SessionStatus)
+    if field == EventField.UNSUPPORTED_BUILD:
+        return str(gettext_lazy("yes") if value == "yes" else gettext_lazy("no"))
+    if field == EventField.OPENED:
+        priority, _sep, channel = value.partition(" ")
+        parts = [
+            Priority(priority).label if priority in Priority.values else priority,
+            Channel(channel).label if channel in Channel.values else channel,
+        ]
+        return " · ".join(str(part) for part in parts if part)
+    return value
+
 
 DUE_FIELD = {
     Metric.RESPONSE: EventField.DUE_RESPONSE,
@@ -47,6 +134,8 @@ def _entry(
     public: bool = True,
 ) -> TicketEvent:
     return TicketEvent(
+        reason_code=getattr(reason, "code", ""),
+        reason_params=getattr(reason, "params", None) or None,
         ticket=ticket,
         actor=by if by is not None and by.is_authenticated else None,
         at=at,
@@ -198,12 +287,9 @@ def clock_changes(
     return entries
 
 
-def sweep_reason(kind: str, metric: str) -> str:
-    """The reason of the entry the sweep writes when it flags a clock (active language)."""
-    label = Metric(metric).label
-    if kind == AlertKind.BREACHED:
-        return gettext("%(metric)s target breached") % {"metric": label}
-    return gettext("%(metric)s target at risk") % {"metric": label}
+def sweep_reason(kind: str, metric: str) -> SystemReason:
+    """The reason of the entry the sweep writes when it flags a clock."""
+    return system_reason(f"{metric}_{kind}")
 
 
 def _changes_nothing(entry: TicketEvent) -> bool:
@@ -230,8 +316,13 @@ def grouped(entries: list[TicketEvent], *, internal_note: str = "") -> list[Tick
         if entry.reason and entry.reason != row.reason:
             if row.reason:
                 item["reason"] = entry.reason
+                if entry.reason_code:
+                    item["reason_code"] = entry.reason_code
+                    item["reason_params"] = entry.reason_params
             else:
                 row.reason = entry.reason
+                row.reason_code = entry.reason_code
+                row.reason_params = entry.reason_params
         row.changes = [*row.changes, item]
     note = internal_note.strip()
     if note and kept:

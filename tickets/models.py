@@ -46,11 +46,19 @@ OPEN_STATUSES = [
 
 class Ticket(models.Model):
     contract = models.ForeignKey(
-        "contracts.Contract", on_delete=models.PROTECT, related_name="tickets"
+        "contracts.Contract",
+        verbose_name=_("contract"),
+        on_delete=models.PROTECT,
+        related_name="tickets",
     )
-    product = models.ForeignKey("contracts.Product", on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(
+        "contracts.Product", verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
     version = models.ForeignKey(
-        "contracts.ProductVersion", on_delete=models.PROTECT, related_name="tickets"
+        "contracts.ProductVersion",
+        verbose_name=_("version"),
+        on_delete=models.PROTECT,
+        related_name="tickets",
     )
     priority = models.CharField(_("priority"), max_length=2, choices=Priority.choices)
     original_priority = models.CharField(
@@ -177,8 +185,15 @@ class MessageKind(models.TextChoices):
 
 
 class Message(models.Model):
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="messages"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     kind = models.CharField(
         _("kind"), max_length=5, choices=MessageKind.choices, default=MessageKind.REPLY
     )
@@ -192,22 +207,32 @@ class Message(models.Model):
         verbose_name_plural = _("messages")
 
     def __str__(self) -> str:
-        return f"#{self.ticket_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"#{self.ticket_id} {self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class Attachment(models.Model):
     """A log or archive; stored privately, downloaded only through a view that checks access."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="attachments"
+    )
     message = models.ForeignKey(
-        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+        Message,
+        verbose_name=_("message"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
     )
     file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")
     name = models.CharField(_("file name"), max_length=255)
     size = models.PositiveBigIntegerField(_("size"))
     content_type = models.CharField(_("type"), max_length=100)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     uploaded_at = models.DateTimeField(_("uploaded"))
 
@@ -238,12 +263,41 @@ class EventField(models.TextChoices):
     REMOTE_SESSION = "remote_session", _("remote session")
 
 
+# The reasons the system writes into the history, by code (tickets.history.system_reason). The
+# sweep's are one code per metric and kind (`response_breached`): it writes them set-wise in
+# SQL, without parameters.
+SYSTEM_REASONS = {
+    "customer_replied": _("The customer replied."),
+    "customer_replied_resolved": _("The customer replied to the resolved ticket."),
+    "ticket_resolved": _("The ticket was resolved."),
+    "consent_recorded": _("Written consent of the customer recorded by support."),
+    "accepted_by_customer": _("Accepted by the customer."),
+    "no_fix_target": _(
+        "No fix target: %(product)s %(version)s is past its end of maintenance (%(date)s)."
+    ),
+}
+SWEEP_REASON_METRICS = {
+    f"{metric}_{kind}": metric for metric in Metric.values for kind in ("breached", "at_risk")
+}
+SYSTEM_REASONS.update(
+    {
+        code: _("%(metric)s target breached")
+        if code.endswith("_breached")
+        else _("%(metric)s target at risk")
+        for code in SWEEP_REASON_METRICS
+    }
+)
+
+
 class TicketEvent(models.Model):
     """Append-only history: who changed what, when, from what to what, and why."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="events"
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -258,6 +312,12 @@ class TicketEvent(models.Model):
     before = models.CharField(_("before"), max_length=200, blank=True)
     after = models.CharField(_("after"), max_length=200, blank=True)
     reason = models.TextField(_("why"), blank=True)
+    # A reason the system wrote (tickets.history.SYSTEM_REASONS): shown in the reader's language;
+    # `reason` then keeps its English text for search.
+    reason_code = models.CharField(
+        _("system reason"), max_length=40, blank=True, default="", db_default=""
+    )
+    reason_params = models.JSONField(_("system reason parameters"), null=True, blank=True)
     public = models.BooleanField(_("visible to the customer"), default=True)
     # One action is one entry: its first change is field/before/after, the others follow here
     # as {"field", "before", "after"[, "reason"]} (tickets.history.grouped).
@@ -274,13 +334,34 @@ class TicketEvent(models.Model):
         verbose_name_plural = _("history")
 
     def __str__(self) -> str:
-        return f"#{self.ticket_id} {self.field}: {self.before} → {self.after}"
+        return f"#{self.ticket_id} {self.get_field_display()}"
+
+    @property
+    def reason_text(self) -> str:
+        """Why, in the active language: a system reason rendered from its code, else as typed."""
+        text = SYSTEM_REASONS.get(self.reason_code)
+        if text is None:
+            return self.reason
+        params = dict(self.reason_params or {})
+        metric = SWEEP_REASON_METRICS.get(self.reason_code)
+        if metric is not None:
+            params["metric"] = Metric(metric).label
+        return str(text) % params if params else str(text)
 
     @property
     def all_changes(self) -> list[dict]:
         """Every change of the entry's action, the first one included."""
         first = {"field": self.field, "before": self.before, "after": self.after}
-        return [first, *(self.changes or [])]
+        changes = []
+        for change in self.changes or []:
+            if change.get("reason_code") in SYSTEM_REASONS:
+                # A system reason of a further change: in the reader's language.
+                reason = TicketEvent(
+                    reason_code=change["reason_code"], reason_params=change.get("reason_params")
+                ).reason_text
+                change = {**change, "reason": reason}
+            changes.append(change)
+        return [first, *changes]
 
 
 class AgreementStatus(models.TextChoices):
@@ -293,11 +374,16 @@ class AgreementStatus(models.TextChoices):
 class Agreement(models.Model):
     """A resolution time proposed by support; it takes effect once the customer accepts it."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="agreements")
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="agreements"
+    )
     due_at = models.DateTimeField(_("proposed resolution time"))
     reason = models.TextField(_("reason"))
     proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     proposed_at = models.DateTimeField(_("proposed"))
     status = models.CharField(
@@ -308,6 +394,7 @@ class Agreement(models.Model):
     )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -329,7 +416,7 @@ class Agreement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.ticket_id} {self.due_at:%Y-%m-%d %H:%M} {self.status}"
+        return f"#{self.ticket_id} {self.due_at:%Y-%m-%d %H:%M} {self.get_status_display()}"
 
 
 class SessionStatus(models.TextChoices):
@@ -341,9 +428,14 @@ class SessionStatus(models.TextChoices):
 class RemoteSession(models.Model):
     """A screen-sharing session, booked inside the contract's service hours."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="remote_sessions")
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="remote_sessions"
+    )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     requested_at = models.DateTimeField(_("requested"))
     starts_at = models.DateTimeField(_("starts"))
@@ -356,6 +448,7 @@ class RemoteSession(models.Model):
     )
     engineer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("engineer"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -382,7 +475,9 @@ class Clock(models.Model):
     Times are UTC. `paused_total` is the service time spent paused (waiting for the customer);
     the due time has already been moved on by it."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="clocks")
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="clocks"
+    )
     metric = models.CharField(_("metric"), max_length=10, choices=Metric.choices)
     state = models.CharField(
         _("state"), max_length=15, choices=SlaState.choices, default=SlaState.RUNNING
@@ -433,7 +528,7 @@ class Clock(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.ticket_id} {self.metric} {self.state}"
+        return f"#{self.ticket_id} {self.get_metric_display()} {self.get_state_display()}"
 
 
 class AlertKind(models.TextChoices):
@@ -446,7 +541,9 @@ class ClockAlert(models.Model):
     (clock, kind) is the final guard against a second alert. Its deliveries (one per recipient)
     wait in the notification outbox (tickets.notifications)."""
 
-    clock = models.ForeignKey(Clock, on_delete=models.CASCADE, related_name="alerts")
+    clock = models.ForeignKey(
+        Clock, verbose_name=_("clock"), on_delete=models.CASCADE, related_name="alerts"
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=AlertKind.choices)
     created_at = models.DateTimeField(_("created"))
 
@@ -459,7 +556,7 @@ class ClockAlert(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.clock} {self.kind}"
+        return f"{self.clock} {self.get_kind_display()}"
 
 
 class CannedReply(models.Model):

@@ -65,15 +65,21 @@ def ticket_search(tickets: QuerySet[Ticket], term: str, *, internal: bool) -> Qu
     a customer never finds a ticket by words support wrote for itself.
 
     Every condition is one an index answers (trigram GIN indexes on PostgreSQL, tickets 0004;
-    the messages' ticket ids as an array, core.lookups), so PostgreSQL chooses: a rare term
-    reads the indexes and sorts the few matches, a common one walks the list's own order and
-    stops at the page. No join: a ticket matching twice is listed once."""
+    a scan on SQLite), so PostgreSQL chooses per term: a rare term reads the indexes (one
+    BitmapOr) and sorts its few matches, a common one walks the list's own order and stops at
+    the page. The messages' ticket ids are read first as a plain list while they are few
+    (MESSAGE_IDS_INLINE); a term found in more messages is a hashed subquery instead (a long
+    list would be probed row by row). No join: a ticket matching twice is listed once. Terms
+    under three characters (two Chinese characters) cannot use a trigram index: they are found
+    all the same, by a scan."""
     term = term.strip()
     if not term:
         return tickets
     in_messages = Message.objects.filter(body__icontains=term)
     if not internal:
         in_messages = in_messages.filter(public=True)
+    message_ids = in_messages.order_by().values_list("ticket_id", flat=True)
+    few = list(message_ids[: MESSAGE_IDS_INLINE + 1])
     # Contracts are few: their ids, read first, are a plain list the ticket index takes.
     contracts = list(
         Contract.objects.filter(
@@ -85,7 +91,7 @@ def ticket_search(tickets: QuerySet[Ticket], term: str, *, internal: bool) -> Qu
     query = (
         Q(subject__icontains=term)
         | Q(description__icontains=term)
-        | Q(pk__in_ids=in_messages.values("ticket_id"))
+        | Q(pk__in=sorted(set(few)) if len(few) <= MESSAGE_IDS_INLINE else message_ids)
         | Q(contract_id__in=contracts)
     )
     number = term.lstrip("#")
@@ -93,6 +99,9 @@ def ticket_search(tickets: QuerySet[Ticket], term: str, *, internal: bool) -> Qu
         query |= Q(pk=int(number))
     return tickets.filter(query)
 
+
+# Message matches up to this many are inlined as a list of ticket ids (see ticket_search).
+MESSAGE_IDS_INLINE = 500
 
 # Longer digit strings are not ticket numbers (and would overflow the database's integer).
 TICKET_NUMBER_DIGITS = 12
@@ -197,8 +206,8 @@ class DeskView(models.TextChoices):
 # wait puts the ticket back in progress), restored with the fix still to come.
 WITH_US_STATUSES = [s for s in OPEN_STATUSES if s != TicketStatus.WAITING]
 
-# A view's count reads at most this many index entries; more shows as "1000+".
-VIEW_COUNT_CAP = 1000
+# A view's count reads at most this many index entries; more shows as "100+".
+VIEW_COUNT_CAP = 100
 
 
 def desk_view_filter(tickets: QuerySet[Ticket], view: str, user) -> QuerySet[Ticket]:

@@ -109,7 +109,8 @@ def test_ticket_list_filters_and_search(desk, query, fields, django_assert_max_n
     other = TicketFactory()
     url = reverse("admin:tickets_ticket_changelist") + "?" + query.format(pk=ticket.pk)
 
-    with django_assert_max_num_queries(9):
+    # A search reads the ids of its few matching contracts and messages first (two queries).
+    with django_assert_max_num_queries(10 if query.startswith("q=") else 8):
         response = desk.get(url)
 
     assert response.status_code == 200

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from core.timefmt import local_time
 from sla.models import Metric, Priority, TargetUnit
+from tickets import history
 from tickets.models import (
     Agreement,
     AgreementStatus,
@@ -159,6 +160,8 @@ class Labels:
         their offset (stored in the contract's zone, which the page names)."""
         if not value:
             return "—"
+        if field_name == EventField.OPENED:
+            return history.value_text(field_name, value)  # "P1 portal": priority · channel
         codes = self.codes.get(field_name)
         if codes is not None:
             if value in codes:
@@ -185,7 +188,7 @@ def history_row(event: TicketEvent, zone: str, labels: Labels | None = None) -> 
         when=local_time(event.at, zone),
         actor=person(event.actor),
         changes=changes,
-        reason=event.reason,
+        reason=event.reason_text,
         internal_note=event.internal_note,
         public=event.public,
     )

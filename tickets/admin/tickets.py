@@ -101,10 +101,10 @@ class TicketAdmin(TicketLogAdminMixin, TicketActionsMixin, ReadOnlyAdmin):
         ("contract__tier", admin.RelatedFieldListFilter),
         "priority",
         "status",
-        ("assignee", admin.RelatedFieldListFilter),
         # The SLA report's links to the tickets behind a breached count.
         OpenedMonthFilter,
         BreachedClockFilter,
+        ("assignee", admin.RelatedFieldListFilter),
     ]
     # The columns: customer (through the contract, whose zone the times are shown in), engineer.
     list_select_related = ["contract__customer", "assignee"]
@@ -130,7 +130,7 @@ class TicketAdmin(TicketLogAdminMixin, TicketActionsMixin, ReadOnlyAdmin):
         field = Ticket._meta.pk if from_field is None else Ticket._meta.get_field(from_field)
         try:
             return queryset.get(**{field.name: field.to_python(object_id)})
-        except (Ticket.DoesNotExist, ValidationError, ValueError):
+        except (Ticket.DoesNotExist, ValidationError, ValueError, TypeError, OverflowError):
             return None
 
     def get_search_results(self, request, queryset, search_term):

@@ -37,7 +37,7 @@ class NotificationSetting(models.Model):
         verbose_name_plural = _("notification settings")
 
     def __str__(self) -> str:
-        return f"{self.user}: {self.level}"
+        return f"{self.user}: {self.get_level_display()}"
 
 
 class OnCallShift(models.Model):
@@ -235,7 +235,7 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.event} → {self.address or self.webhook_id}"
+        return f"{self.get_event_display()} → {self.address or self.webhook_id or ''}"
 
     @property
     def recipient_label(self) -> str:

@@ -158,10 +158,8 @@ def agreement_accept(
             code="due_in_past",
         )
     agreement.written_consent = bool(staff and written_consent)
-    reason = (
-        _("Written consent of the customer recorded by support.")
-        if agreement.written_consent
-        else _("Accepted by the customer.")
+    reason = history.system_reason(
+        "consent_recorded" if agreement.written_consent else "accepted_by_customer"
     )
     with ticket_change(ticket, by=by, now=now, reason=agreement.reason) as change:
         for metric in _AGREED_METRICS:

@@ -166,13 +166,12 @@ def ticket_open(
     )
     reason = ""
     if not entitlement.fix_target:
-        reason = _(
-            "No fix target: %(product)s %(version)s is past its end of maintenance (%(date)s)."
-        ) % {
-            "product": product.name,
-            "version": version.name,
-            "date": version.end_of_maintenance.isoformat(),
-        }
+        reason = history.system_reason(
+            "no_fix_target",
+            product=product.name,
+            version=version.name,
+            date=version.end_of_maintenance.isoformat(),
+        )
     history.record([history.opened(ticket, by=actor, at=now, reason=reason)])
     attachments_store(ticket=ticket, files=attachments, by=actor, now=now)
     ticket_refresh_sla(ticket, now, clocks)
@@ -343,9 +342,8 @@ def _resolve(ticket: Ticket, *, by, note: str, internal_note: str = "", now: dat
         if ticket.restored_at is None:
             ticket.restored_at = now
         change.set_status(TicketStatus.RESOLVED)
-        change.add(
-            *proposal_withdraw_open(ticket, by=by, now=now, reason=_("The ticket was resolved."))
-        )
+        resolved = history.system_reason("ticket_resolved")
+        change.add(*proposal_withdraw_open(ticket, by=by, now=now, reason=resolved))
     notify(Event.RESOLVED, ticket=ticket, by=by, now=now, text=note.strip())
     return ticket
 

@@ -65,10 +65,10 @@ def message_post(
             first_response(change)
             assign_to_responder(change)
         elif not staff and ticket.status == TicketStatus.WAITING:
-            change.reason = _("The customer replied.")
+            change.reason = history.system_reason("customer_replied")
             resume_clocks(change)
         elif not staff and ticket.status == TicketStatus.RESOLVED:
-            change.reason = _("The customer replied to the resolved ticket.")
+            change.reason = history.system_reason("customer_replied_resolved")
             reopen(change)
             reopened = True
     if public:

@@ -17,10 +17,8 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import QuerySet
-from django.utils import translation
 
 from sla.models import Metric
 from tickets import history
@@ -169,9 +167,10 @@ def _record(*, kind: str, ids: list[int], now: datetime) -> None:
     ts = connection.ops.adapt_datetimefield_value(now)
     clocks = qn(Clock._meta.db_table)
     in_ids = ", ".join(["%s"] * len(ids))
-    # History is written once, in the site's language; before/after carry the stable codes.
-    with translation.override(settings.LANGUAGE_CODE):
-        reasons = [(metric, history.sweep_reason(kind, metric)) for metric in Metric.values]
+    # The reason is stored as a code (shown in each reader's language) and its English text.
+    system = {metric: history.sweep_reason(kind, metric) for metric in Metric.values}
+    reasons = [(metric, str(reason)) for metric, reason in system.items()]
+    codes = [(metric, reason.code) for metric, reason in system.items()]
     fields = [(metric, EventField(f"sla_{metric}").value) for metric in Metric.values]
     after = SlaState.BREACHED if kind == AlertKind.BREACHED else SlaState.AT_RISK
     event_columns = _columns(
@@ -184,6 +183,7 @@ def _record(*, kind: str, ids: list[int], now: datetime) -> None:
             "before",
             "after",
             "reason",
+            "reason_code",
             "public",
             "changes",
             "internal_note",
@@ -193,8 +193,8 @@ def _record(*, kind: str, ids: list[int], now: datetime) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {qn(TicketEvent._meta.db_table)} ({event_columns}) "  # noqa: S608
-            f"SELECT ticket_id, NULL, %s, {_case(fields)}, %s, %s, {_case(reasons)}, %s, "
-            f"{no_changes}, '' "
+            f"SELECT ticket_id, NULL, %s, {_case(fields)}, %s, %s, {_case(reasons)}, "
+            f"{_case(codes)}, %s, {no_changes}, '' "
             f"FROM {clocks} WHERE id IN ({in_ids})",
             [
                 ts,
@@ -202,6 +202,7 @@ def _record(*, kind: str, ids: list[int], now: datetime) -> None:
                 SlaState.RUNNING.value,
                 after.value,
                 *_flat(reasons),
+                *_flat(codes),
                 True,
                 *ids,
             ],
