@@ -71,9 +71,11 @@ def test_filter_choices_never_scan_the_tickets(desk):
 
     assert response.status_code == 200
     assert not [q["sql"] for q in captured if "DISTINCT" in q["sql"]]
-    cl = response.context["cl"]
-    (spec,) = [s for s in cl.filter_specs if getattr(s, "field_path", "") == "assignee"]
-    engineers = [choice["display"] for choice in spec.choices(cl)]
+    changelist = response.context["cl"]
+    (assignees,) = [
+        s for s in changelist.filter_specs if getattr(s, "field_path", "") == "assignee"
+    ]
+    engineers = [c["display"] for c in assignees.choices(changelist)]
     assert str(engineer) in engineers
 
 

@@ -101,10 +101,10 @@ class TicketAdmin(TicketLogAdminMixin, TicketActionsMixin, ReadOnlyAdmin):
         ("contract__tier", admin.RelatedFieldListFilter),
         "priority",
         "status",
-        ("assignee", admin.RelatedFieldListFilter),
         # The SLA report's links to the tickets behind a breached count.
         OpenedMonthFilter,
         BreachedClockFilter,
+        ("assignee", admin.RelatedFieldListFilter),
     ]
     # The columns: customer (through the contract, whose zone the times are shown in), engineer.
     list_select_related = ["contract__customer", "assignee"]

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from core.admin_actions import ConfirmForm, ReadOnlyAdmin, ServiceAction, ServiceActionsMixin
 from core.badges import badge
 from core.errors import ServiceError
-from core.paginator import CappedCountPaginator
+from core.pagination import CappedPaginator
 from core.roles import is_support_staff
 from core.timefmt import local_time
 from sla.models import Metric
@@ -131,7 +131,7 @@ class NotificationAdmin(ServiceActionsMixin, ReadOnlyAdmin):
     # Newest first through the primary key (rows are written in time order): no sort of the
     # whole outbox per view; "created" stays sortable on demand.
     ordering = ["-pk"]
-    paginator = CappedCountPaginator
+    paginator = CappedPaginator
     readonly_fields = [
         "event",
         "key",

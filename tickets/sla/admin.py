@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin_actions import ReadOnlyAdmin
 from core.badges import badge, sla_badge
 from core.moments import in_supported_range
-from core.paginator import CappedCountPaginator
+from core.pagination import CappedPaginator
 from core.roles import has_staff_permission
 from core.timefmt import local_time
 from sla.models import Metric, Tier
@@ -80,7 +80,7 @@ class ClockAdmin(ReadOnlyAdmin):
     ordering = ["-pk"]
     # Three clocks a ticket: no COUNT(*) of the whole table per page.
     show_full_result_count = False
-    paginator = CappedCountPaginator
+    paginator = CappedPaginator
 
     @admin.display(description=_("state"), ordering="state")
     def state_badge(self, obj: Clock):
