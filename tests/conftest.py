@@ -14,10 +14,18 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import freezegun
+import hypothesis
 import pytest
 from django.conf import settings
 
 from tests.servers import DOVECOT, Dovecot, SmtpServer, WebhookServer
+
+# Property tests judge behaviour, never speed: on a busy machine Hypothesis' timing checks
+# (deadline, too_slow) would fail a correct test.
+hypothesis.settings.register_profile(
+    "portal", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
+)
+hypothesis.settings.load_profile("portal")
 
 # freezegun swaps the time functions of every loaded module it does not ignore, pytest's own
 # timer too: a test that froze time during setup was reported as lasting 57 years. Leave

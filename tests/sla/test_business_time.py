@@ -549,7 +549,7 @@ def weekly_hours(draw):
     return hours
 
 
-@settings_(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings_(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(weekly_hours())
 def test_format_then_parse_round_trips(hours):
     text = format_hours(hours)
