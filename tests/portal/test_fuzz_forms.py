@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from portal import urls as portal_urls
+from tickets.satisfaction import rating_token
 
 pytestmark = pytest.mark.slow
 
@@ -56,6 +57,13 @@ FORMS = {
         ["subject", "description", "priority", "unmodified_build"],
     ),
     "notification-settings": ("acme_user", None, ["level"]),
+    "ticket-resolve": ("acme_user", lambda w: {"pk": w.acme_ticket.pk}, ["note"]),
+    "ticket-rate": ("acme_user", lambda w: {"pk": w.acme_ticket.pk}, ["score", "comment"]),
+    "satisfaction-link": (
+        None,
+        lambda w: {"token": rating_token(ticket_id=w.acme_ticket.pk, user_id=w.acme_user.pk)},
+        ["score", "comment"],
+    ),
     "remote-session-request": (
         "acme_user",
         lambda w: {"pk": w.acme_ticket.pk},
@@ -95,6 +103,7 @@ def test_every_form_of_the_portal_is_fuzzed():
         "dashboard", "logout", "password-reset-sent", "ticket-detail", "agreement-accept",
         "attachment-download", "contract-list", "contact-remove", "partner-dashboard",
         "registration-list", "registration-detail", "registration-proof",
+        "ticket-close",  # a confirmation button, no field
     }  # fmt: skip
     names = {p.name for p in portal_urls.urlpatterns}
     assert names - no_input == set(FORMS)
