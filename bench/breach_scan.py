@@ -118,7 +118,11 @@ def sql(statement: str, params=None) -> None:
 
 
 def columns(model) -> list[str]:
-    return [f.column for f in model._meta.concrete_fields if not f.primary_key]
+    return [
+        f.column
+        for f in model._meta.concrete_fields
+        if not f.primary_key and not getattr(f, "generated", False)  # sla_rank: computed
+    ]
 
 
 def copy_select(model, overrides: dict[str, str]) -> tuple[str, str]:
