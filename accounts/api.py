@@ -122,7 +122,7 @@ class ObtainTokenView(ApiViewMixin, APIView):
             except ServiceError as exc:
                 exc.field = "otp_token"
                 raise
-        instance, token = api_token_create(user=user)
+        instance, token = api_token_create(user=user, now=timezone.now())
         return Response(
             {"token": token, "token_key": instance.token_key, "expiry": instance.expiry}
         )

@@ -6,7 +6,6 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from knox.models import AuthToken
 
@@ -14,10 +13,10 @@ from core.errors import ServiceError
 
 
 @transaction.atomic
-def api_token_create(*, user) -> tuple[AuthToken, str]:
+def api_token_create(*, user, now: datetime) -> tuple[AuthToken, str]:
     """A new token for `user`: the stored row and the token itself (shown once). The user's
-    expired tokens are cleared on the way."""
-    AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
+    tokens expired at `now` are cleared on the way."""
+    AuthToken.objects.filter(user=user, expiry__lt=now).delete()
     return AuthToken.objects.create(user=user)
 
 
