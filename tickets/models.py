@@ -114,7 +114,6 @@ class Ticket(models.Model):
         max_length=12,
         choices=TicketStatus.choices,
         default=TicketStatus.NEW,
-        db_index=True,
     )
     opened_at = models.DateTimeField(_("opened"), db_index=True)
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
@@ -124,9 +123,7 @@ class Ticket(models.Model):
     # Denormalised from the clocks for list ordering and filtering without a join per row:
     # the nearest due time of a running clock, and the worst SLA state of the ticket.
     next_due_at = models.DateTimeField(_("next due"), null=True, blank=True, db_index=True)
-    sla_state = models.CharField(
-        _("SLA"), max_length=15, choices=SlaState.choices, blank=True, db_index=True
-    )
+    sla_state = models.CharField(_("SLA"), max_length=15, choices=SlaState.choices, blank=True)
     # The desk's order as one indexed key (ticket_desk_order): breached, then at risk, then the
     # rest; within each, tickets with a running clock (a next due time) before those without,
     # so that ordering by (sla_rank, next_due_at) never depends on where a database puts NULLs.
@@ -172,6 +169,10 @@ class Ticket(models.Model):
             ),
             # "My tickets" and "unassigned": an engineer's open tickets, their count.
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
+            # A filter by SLA state. Status is indexed by ticket_status_desk_order (its first
+            # column); neither has the LIKE index of db_index=True: every write of a ticket's
+            # SLA summary (a thousand per sweep tick at worst) keeps up one index less each.
+            models.Index(fields=["sla_state"], name="ticket_sla_state"),
         ]
 
     def __str__(self) -> str:
@@ -475,8 +476,13 @@ class Clock(models.Model):
     Times are UTC. `paused_total` is the service time spent paused (waiting for the customer);
     the due time has already been moved on by it."""
 
+    # Indexed by clock_unique_metric (ticket, metric): no index of its own to keep up.
     ticket = models.ForeignKey(
-        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="clocks"
+        Ticket,
+        verbose_name=_("ticket"),
+        on_delete=models.CASCADE,
+        related_name="clocks",
+        db_index=False,
     )
     metric = models.CharField(_("metric"), max_length=10, choices=Metric.choices)
     state = models.CharField(
@@ -541,8 +547,13 @@ class ClockAlert(models.Model):
     (clock, kind) is the final guard against a second alert. Its deliveries (one per recipient)
     wait in the notification outbox (tickets.notifications)."""
 
+    # Indexed by alert_once_per_clock_kind (clock, kind).
     clock = models.ForeignKey(
-        Clock, verbose_name=_("clock"), on_delete=models.CASCADE, related_name="alerts"
+        Clock,
+        verbose_name=_("clock"),
+        on_delete=models.CASCADE,
+        related_name="alerts",
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=10, choices=AlertKind.choices)
     created_at = models.DateTimeField(_("created"))

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import connection
 
 from core.roles import is_support_staff
+from core.sql import in_ids
 from sla.models import Priority
 from tickets.models import AlertKind, Clock, ClockAlert, Ticket
 from tickets.notifications import recipients
@@ -237,12 +238,12 @@ def alert_deliveries_record(*, kind: str, clock_ids: list[int], now: datetime) -
     clocks = qn(Clock._meta.db_table)
     tickets = qn(Ticket._meta.db_table)
     users = qn(Notification._meta.get_field("user").related_model._meta.db_table)
-    in_ids = ", ".join(["%s"] * len(clock_ids))
+    clock_sql, clock_params = in_ids("a.clock_id", clock_ids)
     base = (
         f"FROM {alerts} a JOIN {clocks} c ON c.id = a.clock_id "
         f"JOIN {tickets} t ON t.id = c.ticket_id "
     )
-    where = f"WHERE a.clock_id IN ({in_ids}) AND a.kind = %s "
+    where = f"WHERE {clock_sql} AND a.kind = %s "
     conflict = (
         f"ON CONFLICT ({qn('key')}, {qn('recipient_key')}) DO NOTHING"  # the constraint's fields
     )
@@ -255,7 +256,7 @@ def alert_deliveries_record(*, kind: str, clock_ids: list[int], now: datetime) -
         )
 
     head = [str(event), int(urgency), ts, ts]
-    tail = [*clock_ids, str(kind)]
+    tail = [*clock_params, str(kind)]
     staff_ids = [p.user.pk for p in recipients.managers()]
     statements = []
     if staff_ids:

@@ -163,6 +163,7 @@ class Notification(models.Model):
         blank=True,
         related_name="notifications",
         verbose_name=_("ticket"),
+        db_index=False,  # indexed by notification_ticket (ticket, created_at)
     )
     alert = models.ForeignKey(
         "tickets.ClockAlert",

@@ -104,21 +104,34 @@ WRITE_BATCH = 2000
 
 
 def _write_summaries(rows: list[tuple[int, str, datetime | None]], now: datetime) -> None:
-    """One UPDATE ... FROM a VALUES list (PostgreSQL, and SQLite since 3.33): Django's
+    """One UPDATE ... FROM the new values: on PostgreSQL three arrays unnested side by side
+    (three parameters whatever the count), elsewhere a VALUES list (SQLite since 3.33). Django's
     bulk_update builds a CASE per field and row, which costs more Python than the sweep's SQL."""
     ops = connection.ops
     table = ops.quote_name(Ticket._meta.db_table)
-    values = ", ".join(["(%s, %s, %s)"] * len(rows))
-    params = [
-        value
-        for pk, state, due in rows
-        for value in (pk, state, ops.adapt_datetimefield_value(due))
-    ]
-    due = "CAST(v.due AS timestamptz)" if connection.vendor == "postgresql" else "v.due"
-    sql = (
-        f"WITH v(id, state, due) AS (VALUES {values}) "  # noqa: S608 (placeholders only)
-        f"UPDATE {table} SET sla_state = v.state, next_due_at = {due}, updated_at = %s "
-        f"FROM v WHERE {table}.id = v.id"
-    )
+    stamp = ops.adapt_datetimefield_value(now)
+    assign = "sla_state = v.state, next_due_at = v.due, updated_at = %s"
+    if connection.vendor == "postgresql":
+        ids, states, dues = (list(column) for column in zip(*rows, strict=True))
+        sql = (
+            f"UPDATE {table} SET {assign} "  # noqa: S608 (placeholders only)
+            "FROM unnest(%s::bigint[], %s::varchar[], %s::timestamptz[]) AS v(id, state, due) "
+            f"WHERE {table}.id = v.id"
+        )
+        params = [stamp, ids, states, dues]
+    else:
+        values = ", ".join(["(%s, %s, %s)"] * len(rows))
+        sql = (
+            f"WITH v(id, state, due) AS (VALUES {values}) "  # noqa: S608 (placeholders only)
+            f"UPDATE {table} SET {assign} FROM v WHERE {table}.id = v.id"
+        )
+        params = [
+            *(
+                value
+                for pk, state, due in rows
+                for value in (pk, state, ops.adapt_datetimefield_value(due))
+            ),
+            stamp,
+        ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, ops.adapt_datetimefield_value(now)])
+        cursor.execute(sql, params)

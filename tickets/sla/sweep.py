@@ -20,6 +20,7 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
+from core.sql import in_ids
 from sla.models import Metric
 from tickets import history
 from tickets.models import AlertKind, Clock, ClockAlert, EventField, SlaState, Ticket, TicketEvent
@@ -149,13 +150,13 @@ def _claim(*, ids: list[int], assignments: tuple[str, list], conditions: tuple[s
     set_sql, set_params = assignments
     where_sql, where_params = conditions
     table = connection.ops.quote_name(Clock._meta.db_table)
-    placeholders = ", ".join(["%s"] * len(ids))
+    id_sql, id_params = in_ids("id", ids)
     sql = (
         f"UPDATE {table} SET {set_sql} "  # noqa: S608
-        f"WHERE id IN ({placeholders}) AND {where_sql} RETURNING id"
+        f"WHERE {id_sql} AND {where_sql} RETURNING id"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*set_params, *ids, *where_params])
+        cursor.execute(sql, [*set_params, *id_params, *where_params])
         return {row[0] for row in cursor.fetchall()}
 
 
@@ -166,7 +167,7 @@ def _record(*, kind: str, ids: list[int], now: datetime) -> None:
     qn = connection.ops.quote_name
     ts = connection.ops.adapt_datetimefield_value(now)
     clocks = qn(Clock._meta.db_table)
-    in_ids = ", ".join(["%s"] * len(ids))
+    id_sql, id_params = in_ids("id", ids)
     # The reason is stored as a code (shown in each reader's language) and its English text.
     system = {metric: history.sweep_reason(kind, metric) for metric in Metric.values}
     reasons = [(metric, str(reason)) for metric, reason in system.items()]
@@ -195,7 +196,7 @@ def _record(*, kind: str, ids: list[int], now: datetime) -> None:
             f"INSERT INTO {qn(TicketEvent._meta.db_table)} ({event_columns}) "  # noqa: S608
             f"SELECT ticket_id, NULL, %s, {_case(fields)}, %s, %s, {_case(reasons)}, "
             f"{_case(codes)}, %s, {no_changes}, '' "
-            f"FROM {clocks} WHERE id IN ({in_ids})",
+            f"FROM {clocks} WHERE {id_sql}",
             [
                 ts,
                 *_flat(fields),
@@ -204,16 +205,16 @@ def _record(*, kind: str, ids: list[int], now: datetime) -> None:
                 *_flat(reasons),
                 *_flat(codes),
                 True,
-                *ids,
+                *id_params,
             ],
         )
         # The unique (clock, kind) is the last guard: a second alert row is never written.
         alert_columns = _columns(ClockAlert, ["clock", "kind", "created_at"])
         cursor.execute(
             f"INSERT INTO {qn(ClockAlert._meta.db_table)} ({alert_columns}) "  # noqa: S608
-            f"SELECT id, %s, %s FROM {clocks} WHERE id IN ({in_ids}) "
+            f"SELECT id, %s, %s FROM {clocks} WHERE {id_sql} "
             f"ON CONFLICT ({_columns(ClockAlert, ['clock', 'kind'])}) DO NOTHING",
-            [kind.value if isinstance(kind, AlertKind) else kind, ts, *ids],
+            [kind.value if isinstance(kind, AlertKind) else kind, ts, *id_params],
         )
 
 
