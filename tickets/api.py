@@ -485,13 +485,18 @@ class TicketViewSet(
 
     def _detail(self, ticket, status_code=status.HTTP_200_OK):
         # Re-read through the selector: the services return the locked row as they changed it.
-        rows = ticket_rows(self.request.user, [ticket.pk], now=timezone.now())
+        return self._ticket_response(ticket.pk, status_code)
+
+    def _ticket_response(self, pk: int, status_code=status.HTTP_200_OK):
+        """The ticket as the caller sees it, or 404 (ticket_rows scopes as the selectors do)."""
+        rows = ticket_rows(self.request.user, [pk], now=timezone.now())
         if not rows:
             raise Http404
         return Response(rows[0], status=status_code)
 
     def retrieve(self, request, *args, **kwargs):
-        return self._detail(self.get_object())
+        # No get_object first: the one read of the rows answers 404 for a ticket not theirs.
+        return self._ticket_response(int(self.kwargs["pk"]))
 
     def create(self, request, *args, **kwargs):
         data = _parse(TicketOpenSerializer, request)

@@ -114,6 +114,8 @@ def ticket_rows(user, pks: Sequence[int], *, now: datetime) -> list[dict]:
 
 
 CLOCK_TIMES = ["due_at", "at_risk_at", "at_risk_flagged_at", "met_at"]
+METRICS = Metric.values
+NOT_APPLICABLE = SlaState.NOT_APPLICABLE.value
 
 
 def _sla(ids: list[int], now: datetime, iso) -> dict[int, dict]:
@@ -128,13 +130,13 @@ def _sla(ids: list[int], now: datetime, iso) -> dict[int, dict]:
     blocks = {}
     for pk in ids:
         block = {}
-        for metric in Metric.values:
+        for metric in METRICS:
             clock = clocks[pk].get(metric)
             if clock is None:
                 block[metric] = None
                 continue
             state, due_at, at_risk_at, at_risk_flagged_at, met_at = clock
-            if state == SlaState.NOT_APPLICABLE and due_at is None:
+            if state == NOT_APPLICABLE and due_at is None:
                 block[metric] = None
                 continue
             facts = ClockFacts(state, due_at, at_risk_at, at_risk_flagged_at)
