@@ -158,10 +158,11 @@ class AgreementSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# The views build this JSON with tickets.api_rows.ticket_rows, without the per-field work;
+# tests/api/test_ticket_output.py holds the two to the same output (a field added here fails it
+# until ticket_rows has it). The docstring is the schema component's description.
 class TicketSerializer(serializers.ModelSerializer):
-    """One shape for the list and the detail (one schema component). The views build this JSON
-    with tickets.api_rows.ticket_rows, without the per-field work; tests/api/test_ticket_output
-    holds the two to the same output (a field added here fails it until ticket_rows has it)."""
+    """One shape for the list and the detail (one schema component, one set of prefetches)."""
 
     contract = serializers.CharField(source="contract.number", read_only=True)
     customer = serializers.CharField(source="contract.customer.name_en", read_only=True)
@@ -468,8 +469,10 @@ class TicketViewSet(
 
     def list(self, request, *args, **kwargs):
         """A page of ids first (scope, filters and order on the ticket table and its indexes,
-        no join), then those rows as TicketSerializer describes them (tickets.api_rows): the
-        caller's whole list is never joined to seven tables and sorted."""
+        no join), then those rows with what the serializer reads: the caller's whole list is
+        never joined to seven tables and sorted."""
+        # (The docstring is the operation's description in the schema.) The rows are built by
+        # tickets.api_rows, as TicketSerializer describes them.
         user = request.user
         ids = self.filter_queryset(tickets_for_user(user).select_related(None))
         ids = ids.values_list("pk", flat=True)
