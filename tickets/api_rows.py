@@ -87,7 +87,8 @@ def ticket_rows(user, pks: Sequence[int], *, now: datetime) -> list[dict]:
         "sla_state",
         *TICKET_DETAILS,
     ]
-    found = {row["id"]: row for row in tickets_for_user(user).filter(pk__in=pks).values(*columns)}
+    tickets = tickets_for_user(user).filter(pk__in=pks).order_by()  # put in the order of pks
+    found = {row["id"]: row for row in tickets.values(*columns)}
     ids = [pk for pk in pks if pk in found]
     if not ids:
         return []
