@@ -3,7 +3,7 @@ down), the agreed resolution time, remote sessions, and support's actions. Seria
 shapes; tickets.selectors scope what the caller sees; tickets.services decides, and its refusals
 come back as 400 (403 for "not yours to do") with the reason."""
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -29,6 +29,7 @@ from core.api import ApiViewMixin, IsStaff, UploadField
 from core.files import private_file_response
 from core.parsers import SafeJSONParser
 from sla.models import Channel, Metric, Priority
+from tickets.api_rows import ticket_rows
 from tickets.filters import TicketFilterSet
 from tickets.models import (
     Agreement,
@@ -157,6 +158,9 @@ class AgreementSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# The views build this JSON with tickets.api_rows.ticket_rows, without the per-field work;
+# tests/api/test_ticket_output.py holds the two to the same output (a field added here fails it
+# until ticket_rows has it). The docstring is the schema component's description.
 class TicketSerializer(serializers.ModelSerializer):
     """One shape for the list and the detail (one schema component, one set of prefetches)."""
 
@@ -222,7 +226,7 @@ class TicketSerializer(serializers.ModelSerializer):
 
 def ticket_prefetch(user) -> list:
     """What TicketSerializer reads besides the selector's select_related: three queries for a
-    page of any size."""
+    page of any size (the views read tickets.api_rows instead)."""
     return [
         "clocks",
         Prefetch("attachments", attachments_for_user(user).select_related("uploaded_by")),
@@ -467,6 +471,8 @@ class TicketViewSet(
         """A page of ids first (scope, filters and order on the ticket table and its indexes,
         no join), then those rows with what the serializer reads: the caller's whole list is
         never joined to seven tables and sorted."""
+        # (The docstring is the operation's description in the schema.) The rows are built by
+        # tickets.api_rows, as TicketSerializer describes them.
         user = request.user
         ids = self.filter_queryset(tickets_for_user(user).select_related(None))
         ids = ids.values_list("pk", flat=True)
@@ -474,23 +480,26 @@ class TicketViewSet(
             ids = ids.order_by(*Ticket._meta.ordering, "-pk")
         page = self.paginate_queryset(ids)
         pks = list(page if page is not None else ids)
-        rows = tickets_for_user(user).prefetch_related(*ticket_prefetch(user)).in_bulk(pks)
-        tickets = [rows[pk] for pk in pks if pk in rows]
-        data = self.get_serializer(tickets, many=True).data
+        data = ticket_rows(user, pks, now=timezone.now())
         return self.get_paginated_response(data) if page is not None else Response(data)
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}
 
     def _detail(self, ticket, status_code=status.HTTP_200_OK):
-        # Re-read through the selector: the services return the locked row, without prefetches.
-        ticket = ticket_get_for_user(self.request.user, ticket.pk)
-        prefetch_related_objects([ticket], *ticket_prefetch(self.request.user))
-        data = TicketSerializer(ticket, context=self.get_serializer_context()).data
-        return Response(data, status=status_code)
+        # Re-read through the selector: the services return the locked row as they changed it.
+        return self._ticket_response(ticket.pk, status_code)
+
+    def _ticket_response(self, pk: int, status_code=status.HTTP_200_OK):
+        """The ticket as the caller sees it, or 404 (ticket_rows scopes as the selectors do)."""
+        rows = ticket_rows(self.request.user, [pk], now=timezone.now())
+        if not rows:
+            raise Http404
+        return Response(rows[0], status=status_code)
 
     def retrieve(self, request, *args, **kwargs):
-        return self._detail(self.get_object())
+        # No get_object first: the one read of the rows answers 404 for a ticket not theirs.
+        return self._ticket_response(int(self.kwargs["pk"]))
 
     def create(self, request, *args, **kwargs):
         data = _parse(TicketOpenSerializer, request)

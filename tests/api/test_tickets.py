@@ -307,6 +307,17 @@ def test_list_takes_a_fixed_number_of_queries(world, django_assert_num_queries):
     assert len(few.captured_queries) == 8
 
 
+@pytest.mark.parametrize(("persona", "queries"), [("staff", 6), ("acme", 5)])
+def test_the_detail_takes_a_fixed_number_of_queries(
+    world, django_assert_num_queries, persona, queries
+):
+    # token and user, (staff) the role, the ticket with its names, clocks, attachments,
+    # agreements: whatever the ticket holds (it has an agreement, messages, a session)
+    with django_assert_num_queries(queries):
+        response = world.client(persona).get(f"{URL}{world.acme_ticket.pk}/")
+    assert response.json()["agreements"]
+
+
 # --- the thread -------------------------------------------------------------------------------
 
 
