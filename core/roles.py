@@ -10,7 +10,7 @@ or a service. Superusers hold every permission, like a manager.
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from core.errors import ServiceError
@@ -79,6 +79,26 @@ def forget_roles(user) -> None:
     """Drop what was read about `user`'s roles and permissions (after a change of groups)."""
     for attr in ("_support_roles", "_perm_cache", "_user_perm_cache", "_group_perm_cache"):
         user.__dict__.pop(attr, None)
+
+
+def holds_role(*roles: str, user: str = "pk") -> Exists:
+    """SQL: the user at `user` (a path from the outer query) holds one of `roles`."""
+    return Exists(Group.objects.filter(user=OuterRef(user), name__in=roles))
+
+
+def support_staff_q(user: str = "") -> Q:
+    """What is_support_staff checks, as one condition of a query (`user` is the path to the
+    user, "" for the user model itself): read set-wise instead of a roles query per user."""
+    at = f"{user}__" if user else ""
+    return Q(
+        Q(**{f"{at}is_superuser": True}) | holds_role(*ROLES, user=user or "pk"),
+        **{f"{at}is_active": True, f"{at}is_staff": True},
+    )
+
+
+def support_manager_q() -> Q:
+    """What is_support_manager checks, as one condition of a query on users."""
+    return Q(Q(is_superuser=True) | holds_role(MANAGER), is_active=True, is_staff=True)
 
 
 def support_staff() -> QuerySet:

@@ -22,9 +22,10 @@ def local_time(moment: datetime | None, zone: str, *, utc: bool = False) -> str:
     if moment is None:
         return ""
     tz = zone_named(zone)
-    in_utc = f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
-    if tz is None:
-        return in_utc
+    if tz is None or utc:
+        in_utc = f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+        if tz is None:
+            return in_utc
     text = f"{moment.astimezone(tz):%Y-%m-%d %H:%M} ({zone})"
     return f"{text} · {in_utc}" if utc else text
 

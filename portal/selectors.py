@@ -13,16 +13,24 @@ from django.shortcuts import get_object_or_404
 from contracts.models import Contract, ContractStatus, Product, ProductVersion, SupportContact
 from contracts.selectors import contracts_for_user
 from contracts.services import Entitlement, entitlement_check
-from portal.templatetags.portal_tags import counts_business_time, service_hours, target_in_words
+from core.timefmt import local_time
+from portal.templatetags.portal_tags import (
+    attachment_url,
+    counts_business_time,
+    event_value,
+    field_label,
+    filesize,
+    service_hours,
+    target_in_words,
+)
 from sla.models import Metric, Target
 from tickets.filters import TicketFilterSet
 from tickets.models import (
     OPEN_STATUSES,
     Agreement,
     AgreementStatus,
-    Attachment,
     Clock,
-    Message,
+    MessageKind,
     RemoteSession,
     Satisfaction,
     SlaState,
@@ -31,7 +39,12 @@ from tickets.models import (
     TicketStatus,
 )
 from tickets.satisfaction import rating_token_read
-from tickets.selectors import messages_for_user, ticket_get_for_user, tickets_for_user
+from tickets.selectors import (
+    attachments_for_user,
+    messages_for_user,
+    ticket_get_for_user,
+    tickets_for_user,
+)
 from tickets.services.satisfaction import can_rate
 from tickets.sla.summary import clock_summary
 
@@ -346,10 +359,12 @@ class ClockView:
 @dataclass(frozen=True)
 class TicketPage:
     ticket: Ticket
-    messages: list[Message]
-    opening_attachments: list[Attachment]
+    # The public thread as the page shows it, ready to print (thread_rows): a long thread is
+    # most of the page, so nothing is left to work out per message in the template.
+    messages: list[dict]
+    opening_attachments: list[dict]
     clocks: list[ClockView]
-    events: list[TicketEvent]
+    events: list[dict]  # history_rows
     agreements: list[Agreement]
     proposal: Agreement | None
     sessions: list[RemoteSession]
@@ -358,24 +373,16 @@ class TicketPage:
 
 def ticket_page(user, pk: int, *, now: datetime) -> TicketPage:
     """One ticket the user may see with what its page shows to the customer: the public thread
-    and attachments, the clocks, the public history, agreements and remote sessions. Eight
+    and attachments, the clocks, the public history, agreements and remote sessions. Seven
     queries, whatever the length of the thread."""
     ticket = ticket_get_for_user(user, pk)
-    # A long thread is the bulk of the page: load only the columns it shows.
-    files = Attachment.objects.only("name", "size", "message_id", "ticket_id")
-    messages = list(
-        messages_for_user(user, ticket)
-        .select_related("author")
-        .only("body", "kind", "created_at", "ticket_id", *_person_fields("author"))
-        .prefetch_related(Prefetch("attachments", queryset=files))
-        .order_by("created_at", "pk")
-    )
+    messages, opening_attachments = thread_rows(user, ticket)
     clocks = sorted(ticket.clocks.all(), key=lambda c: METRIC_ORDER.get(c.metric, 9))
     agreements = list(ticket.agreements.all())
     return TicketPage(
         ticket=ticket,
         messages=messages,
-        opening_attachments=list(files.filter(ticket=ticket, message__isnull=True)),
+        opening_attachments=opening_attachments,
         clocks=[
             ClockView(
                 clock=c,
@@ -384,26 +391,87 @@ def ticket_page(user, pk: int, *, now: datetime) -> TicketPage:
             )
             for c in clocks
         ],
-        events=list(
-            ticket.events.filter(public=True)
-            .select_related("actor")
-            .only(
-                "at",
-                "field",
-                "before",
-                "after",
-                "reason",
-                "reason_code",
-                "reason_params",
-                "ticket_id",
-                *_person_fields("actor"),
-            )
-        ),
+        events=history_rows(ticket),
         agreements=agreements,
         proposal=next((a for a in agreements if a.status == AgreementStatus.PROPOSED), None),
         sessions=list(ticket.remote_sessions.all()),
         rating=rating_of(user, ticket),
     )
+
+
+def history_rows(ticket: Ticket) -> list[dict]:
+    """The public history of `ticket`, oldest first, in one query: plain rows with what the page
+    prints of an entry, in the active language: `when` (in the contract's zone), `actor` (full
+    name, else e-mail; None for the system), `label` (what changed), `changed_from` (whether
+    there was a value before), `before` and `after` (as people read them), `reason`."""
+    zone = ticket.contract.timezone
+    rows = ticket.events.filter(public=True).values_list(
+        "at",
+        "field",
+        "before",
+        "after",
+        "reason",
+        "reason_code",
+        "reason_params",
+        "actor_id",
+        *_person_fields("actor"),
+    )
+    return [
+        {
+            "when": local_time(at, zone),
+            "actor": None if actor_id is None else f"{first_name} {last_name}".strip() or email,
+            "label": field_label(field),
+            "changed_from": bool(before),
+            "before": event_value(before, field) if before else "",
+            "after": event_value(after, field),
+            "reason": (
+                TicketEvent(reason=reason, reason_code=code, reason_params=params).reason_text
+                if reason
+                else ""
+            ),
+        }
+        for (
+            at, field, before, after, reason, code, params, actor_id,
+            first_name, last_name, email, _staff,
+        ) in rows
+    ]  # fmt: skip
+
+
+def thread_rows(user, ticket: Ticket) -> tuple[list[dict], list[dict]]:
+    """The messages of `ticket` that `user` sees, oldest first, and the files attached to the
+    ticket itself; two queries (the thread, every file the user may download of the ticket).
+    Plain rows with what the page prints: a message's `anchor`, `author` (full name, else e-mail),
+    `staff`, `when` (in the contract's zone), `call` (a logged call), `body` and `attachments`;
+    a file's `url`, `name` and `size` (in words)."""
+    zone = ticket.contract.timezone
+    files: dict[int | None, list[dict]] = {}
+    for pk, message_id, name, size in (
+        attachments_for_user(user)
+        .filter(ticket_id=ticket.pk)
+        .order_by("uploaded_at", "pk")
+        .values_list("pk", "message_id", "name", "size")
+    ):
+        files.setdefault(message_id, []).append(
+            {"url": attachment_url(pk), "name": name, "size": filesize(size)}
+        )
+    rows = (
+        messages_for_user(user, ticket)
+        .order_by("created_at", "pk")
+        .values_list("pk", "kind", "body", "created_at", *_person_fields("author"))
+    )
+    messages = [
+        {
+            "anchor": f"message-{pk}",  # not an int: the template would localise it
+            "author": f"{first_name} {last_name}".strip() or email,  # get_full_name|default
+            "staff": is_staff,
+            "when": local_time(created_at, zone),
+            "call": kind == MessageKind.CALL,
+            "body": body,
+            "attachments": files.get(pk, ()),
+        }
+        for pk, kind, body, created_at, first_name, last_name, email, is_staff in rows
+    ]
+    return messages, files.get(None, [])
 
 
 def rating_of(user, ticket: Ticket) -> Satisfaction | None:

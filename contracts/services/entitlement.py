@@ -5,9 +5,16 @@ import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.db.models import Exists, Value
 from django.utils.translation import gettext as _
 
-from contracts.models import Contract, ContractStatus, Product, ProductVersion
+from contracts.models import (
+    Contract,
+    ContractStatus,
+    Product,
+    ProductVersion,
+    SupportContact,
+)
 from core.errors import ServiceError
 from core.roles import has_staff_permission
 
@@ -45,6 +52,26 @@ def community_links(product: Product) -> dict[str, str]:
 
 def _refuse(code: str, reason: str, **extra) -> Entitlement:
     return Entitlement(allowed=False, code=code, reason=reason, **extra)
+
+
+def _coverage(contract: Contract, product: Product, user) -> tuple[bool, bool]:
+    """(the contract covers `product`, `user` is one of its named contacts); the second is
+    False without asking when `user` is None."""
+    covers = Exists(
+        Contract.products.through.objects.filter(contract_id=contract.pk, product_id=product.pk)
+    )
+    names = (
+        Exists(SupportContact.objects.filter(contract_id=contract.pk, user_id=user.pk))
+        if user is not None
+        else Value(False)
+    )
+    row = (
+        Contract.objects.filter(pk=contract.pk)
+        .annotate(covers=covers, names=names)
+        .values_list("covers", "names")
+        .first()
+    )
+    return (bool(row[0]), bool(row[1])) if row else (False, False)
 
 
 def entitlement_check(
@@ -106,7 +133,11 @@ def entitlement_check(
             )
             % {"partner": contract.sold_by.name, "number": contract.number},
         )
-    if not contract.products.filter(pk=product.pk).exists():
+    # Whether the contract covers the product and names the user as a contact: one query for
+    # both (staff, who may log tickets for anyone, need no contact).
+    staff = has_staff_permission(user, "tickets.add_ticket")
+    covered, named = _coverage(contract, product, None if staff else user)
+    if not covered:
         return _refuse(
             "product_not_covered",
             _("Contract %(number)s does not cover %(product)s.")
@@ -132,10 +163,7 @@ def entitlement_check(
                     "date": version.end_of_support.isoformat(),
                 },
             )
-    if (
-        not has_staff_permission(user, "tickets.add_ticket")
-        and not contract.contacts.filter(user=user).exists()
-    ):
+    if not staff and not named:
         return _refuse(
             "not_named_contact",
             _(

@@ -228,7 +228,12 @@ def sla_label(ticket) -> str:
 
 @register.filter
 def event_field_label(event) -> str:
-    label = _labels(EventField).get(event.field, event.field)
+    return field_label(event.field)
+
+
+def field_label(field: str) -> str:
+    """What a history entry changed, capitalised, in the active language."""
+    label = _labels(EventField).get(field, field)
     return label[:1].upper() + label[1:]
 
 

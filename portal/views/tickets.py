@@ -35,7 +35,7 @@ from tickets.models import TicketStatus
 from tickets.notifications.models import Level
 from tickets.notifications.selectors import notification_level_of
 from tickets.notifications.services import notification_level_set
-from tickets.selectors import attachment_get_for_user
+from tickets.selectors import attachment_get_for_user, ticket_get_for_user
 from tickets.services import (
     agreement_accept,
     agreement_decline,
@@ -249,13 +249,13 @@ def ticket_detail(request, pk):
 @customer_required
 @require_POST
 def ticket_reply(request, pk):
-    page = ticket_page(request.user, pk, now=timezone.now())
+    ticket = ticket_get_for_user(request.user, pk)
     form = ReplyForm(request.POST, request.FILES)
-    was_resolved = page.ticket.status == TicketStatus.RESOLVED
+    was_resolved = ticket.status == TicketStatus.RESOLVED
     if form.is_valid():
         try:
             message_post(
-                ticket=page.ticket,
+                ticket=ticket,
                 author=request.user,
                 body=form.cleaned_data["body"],
                 attachments=form.cleaned_data["attachments"],
@@ -280,15 +280,15 @@ def ticket_reply(request, pk):
 def ticket_follow_up_view(request, pk):
     """A closed ticket is final: open a follow-up linked to it."""
     now = timezone.now()
-    page = ticket_page(request.user, pk, now=now)
+    ticket = ticket_get_for_user(request.user, pk)
     form = FollowUpForm(request.POST, request.FILES)
     if form.is_valid():
         try:
             follow_up = ticket_follow_up(
-                ticket=page.ticket, reporter=request.user, now=now, **form.cleaned_data
+                ticket=ticket, reporter=request.user, now=now, **form.cleaned_data
             )
         except ServiceError as exc:
-            if page.ticket.status != TicketStatus.CLOSED:  # no follow-up form on the page
+            if ticket.status != TicketStatus.CLOSED:  # no follow-up form on the page
                 messages.error(request, exc.message)
                 return redirect("portal:ticket-detail", pk=pk)
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
@@ -296,7 +296,7 @@ def ticket_follow_up_view(request, pk):
             messages.success(
                 request,
                 _("Ticket #%(number)s is open as a follow-up of #%(old)s.")
-                % {"number": follow_up.pk, "old": page.ticket.pk},
+                % {"number": follow_up.pk, "old": ticket.pk},
             )
             return redirect("portal:ticket-detail", pk=follow_up.pk)
     return _render_ticket(request, pk, follow_up_form=form)
@@ -307,12 +307,12 @@ def ticket_follow_up_view(request, pk):
 def ticket_resolve_view(request, pk):
     """The customer says the problem is solved."""
     now = timezone.now()
-    page = ticket_page(request.user, pk, now=now)
+    ticket = ticket_get_for_user(request.user, pk)
     form = ResolveForm(request.POST)
     if form.is_valid():
         try:
             ticket_resolve_by_customer(
-                ticket=page.ticket, by=request.user, note=form.cleaned_data["note"], now=now
+                ticket=ticket, by=request.user, note=form.cleaned_data["note"], now=now
             )
         except ServiceError as exc:
             messages.error(request, exc.message)
@@ -329,9 +329,9 @@ def ticket_resolve_view(request, pk):
 def ticket_close_view(request, pk):
     """The customer confirms the resolution: the ticket is closed, for good."""
     now = timezone.now()
-    page = ticket_page(request.user, pk, now=now)
+    ticket = ticket_get_for_user(request.user, pk)
     try:
-        ticket_close(ticket=page.ticket, by=request.user, now=now)
+        ticket_close(ticket=ticket, by=request.user, now=now)
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
@@ -343,14 +343,14 @@ def ticket_close_view(request, pk):
 @require_POST
 def ticket_rate_view(request, pk):
     now = timezone.now()
-    page = ticket_page(request.user, pk, now=now)
-    if not can_rate(request.user, page.ticket):  # no rating form on the page yet
+    ticket = ticket_get_for_user(request.user, pk)
+    if not can_rate(request.user, ticket):  # no rating form on the page yet
         messages.error(request, _("A ticket can be rated once it is resolved."))
         return redirect("portal:ticket-detail", pk=pk)
     form = SatisfactionForm(request.POST)
     if form.is_valid():
         try:
-            satisfaction_rate(ticket=page.ticket, user=request.user, now=now, **form.cleaned_data)
+            satisfaction_rate(ticket=ticket, user=request.user, now=now, **form.cleaned_data)
         except ServiceError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -419,12 +419,12 @@ def agreement_decline_view(request, pk, agreement_pk):
 @customer_required
 @require_POST
 def remote_session_request_view(request, pk):
-    page = ticket_page(request.user, pk, now=timezone.now())
-    form = RemoteSessionForm(request.POST, tz=page.ticket.contract.timezone)
+    ticket = ticket_get_for_user(request.user, pk)
+    form = RemoteSessionForm(request.POST, tz=ticket.contract.timezone)
     if form.is_valid():
         try:
             remote_session_request(
-                ticket=page.ticket, by=request.user, now=timezone.now(), **form.cleaned_data
+                ticket=ticket, by=request.user, now=timezone.now(), **form.cleaned_data
             )
         except ServiceError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)

@@ -21,7 +21,7 @@ PAGES = {
     "dashboard": ("acme_user", None, 16),
     "ticket-list": ("acme_user", None, 12),
     "ticket-create": ("acme_user", None, 12),
-    "ticket-detail": ("acme_user", lambda w: {"pk": w.acme_ticket.pk}, 11),
+    "ticket-detail": ("acme_user", lambda w: {"pk": w.acme_ticket.pk}, 10),
     "contract-list": ("acme_user", None, 6),
     "contract-contacts": ("globex_user", lambda w: {"pk": w.globex_contract.pk}, 6),
     # Partners: + the zones in which their authorisation holds today (one query).

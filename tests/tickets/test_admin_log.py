@@ -145,11 +145,12 @@ def test_staff_log_a_7x24_ticket_taken_by_phone(
         on_duty_phone="+86 138 0000 0001",
     )
 
-    # session, user, the form's four lookups, the named-contact check; then ticket_open: product
-    # covered, ticket, targets, clocks, history, SLA summary (and the savepoint around it), the
-    # SLA report's stale month; the P1 page: engineers on call, managers (nobody on call), chat
+    # session, user, the form's four lookups, the named-contact check; then ticket_open: the
+    # entitlement (product covered and named contact, one query), targets, the ticket with its
+    # SLA summary, clocks, history (and the savepoint around it), the SLA report's stale month;
+    # the P1 page: who is paged (engineers on call, else the managers: one query), chat
     # webhooks, the outbox rows (+ the session's authenticator)
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(19):
         response = log(desk, data)
 
     ticket = Ticket.objects.get()

@@ -7,7 +7,9 @@ from django.urls import reverse
 import contracts.services.entitlement as entitlement_module
 import portal.selectors
 from contracts.schedule import contract_schedule, schedule_cache_clear
+from tests.factories import ManagerFactory
 from tickets.models import Ticket
+from tickets.notifications.models import ChatWebhook, WebhookKind
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +77,18 @@ def test_the_first_ticket_builds_the_calendar_it_needs_not_two_years(open_ticket
     # covers what the clocks need, not the two years (733 days) it always held before.
     days = len(contract_schedule(contract)._days)
     assert days < 366
+
+
+def test_opening_a_paged_ticket_takes_a_fixed_number_of_queries(
+    open_ticket, contract, engineer, django_assert_num_queries
+):
+    ManagerFactory.create_batch(3)  # nobody on call: the managers are paged
+    ChatWebhook.objects.create(name="ops", kind=WebhookKind.SLACK, url="https://chat.test/x")
+    open_ticket(priority="P2")  # the schedule and the roles' content types are cached
+
+    # The savepoint and its release; the entitlement (product covered, named contact); the SLA
+    # targets; the ticket with its SLA summary, its clocks, the history entry, the stale
+    # month; who is paged (on call, else the managers, with their roles) and the chat
+    # webhooks; the outbox rows. The drains are asked for after commit.
+    with django_assert_num_queries(11):
+        open_ticket(priority="P2")

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
+from django.db.models import OuterRef, Q, Subquery
 
 from contracts.models import SupportContact
-from core.roles import is_support_manager, is_support_staff
+from core.roles import MANAGER, holds_role, is_support_staff, support_manager_q, support_staff_q
 from tickets.models import Ticket
 from tickets.notifications.models import ChatWebhook, Level, NotificationSetting, OnCallShift
 
@@ -45,16 +46,18 @@ def customers_of(ticket: Ticket) -> list[Person]:
 
 def on_call(now: datetime) -> list[Person]:
     """The engineers whose shift covers `now`."""
+    # The roles are part of the query (one query, not one per engineer on call).
     shifts = OnCallShift.objects.filter(
-        starts_at__lte=now, ends_at__gt=now, engineer__is_active=True
+        support_staff_q("engineer"), starts_at__lte=now, ends_at__gt=now
     ).select_related("engineer")
-    engineers = {s.engineer_id: s.engineer for s in shifts if is_support_staff(s.engineer)}
-    return [_person(user) for user in engineers.values()]
+    engineers = {s.engineer_id: s.engineer for s in shifts}
+    return [Person(user=user, address=user.email, staff=True) for user in engineers.values()]
 
 
 def managers() -> list[Person]:
-    staff = get_user_model().objects.filter(is_active=True, is_staff=True).order_by("pk")
-    return [_person(user) for user in staff if is_support_manager(user)]
+    """The support managers (and superusers), in one query; all of them are support staff."""
+    staff = get_user_model().objects.filter(support_manager_q()).order_by("pk")
+    return [Person(user=user, address=user.email, staff=True) for user in staff]
 
 
 def support_for(ticket: Ticket, now: datetime) -> list[Person]:
@@ -67,8 +70,29 @@ def support_for(ticket: Ticket, now: datetime) -> list[Person]:
 
 
 def pagers(now: datetime) -> list[Person]:
-    """Who a page reaches: the engineers on call, or the managers when nobody is."""
-    return on_call(now) or managers()
+    """Who a page reaches: the engineers on call (on_call), or the managers when nobody is
+    (managers); both read in one query."""
+    covering = OnCallShift.objects.filter(
+        engineer=OuterRef("pk"), starts_at__lte=now, ends_at__gt=now
+    ).order_by("-starts_at")
+    people = (
+        get_user_model()
+        .objects.annotate(
+            shift_start=Subquery(covering.values("starts_at")[:1]),
+            manager_role=holds_role(MANAGER),
+        )
+        .filter(Q(support_staff_q(), shift_start__isnull=False) | support_manager_q())
+        .order_by("pk")
+    )
+    # Every user read is active support staff: on call, or a manager (or both).
+    people = list(people)
+    engineers = sorted(
+        (user for user in people if user.shift_start is not None),
+        key=lambda user: user.shift_start,
+        reverse=True,  # the latest shift first, as on_call
+    )
+    chosen = engineers or [user for user in people if user.is_superuser or user.manager_role]
+    return [Person(user=user, address=user.email, staff=True) for user in chosen]
 
 
 def webhooks(*, pages: bool = False, sla_alerts: bool = False) -> list[ChatWebhook]:

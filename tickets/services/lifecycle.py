@@ -17,7 +17,7 @@ from contracts.schedule import contract_schedule
 from contracts.services import entitlement_require
 from sla.models import MAIL_CHANNELS, SELF_SERVICE_CHANNELS, Channel, Metric, Priority
 from tickets import history
-from tickets.models import Ticket, TicketStatus
+from tickets.models import Clock, Ticket, TicketStatus
 from tickets.notifications.events import notify
 from tickets.notifications.models import Event
 from tickets.services.agreements import proposal_withdraw_open
@@ -32,8 +32,8 @@ from tickets.services.permissions import (
     require_participant,
     require_staff,
 )
-from tickets.sla.clocks import clock_meet, clock_pause, clock_reopen, clock_resume, clocks_start
-from tickets.sla.summary import ticket_refresh_sla
+from tickets.sla.clocks import clock_meet, clock_pause, clock_reopen, clock_resume, clocks_build
+from tickets.sla.summary import sla_summary, ticket_refresh_sla
 
 
 def working_status(ticket: Ticket) -> str:
@@ -136,7 +136,20 @@ def ticket_open(
             code="follow_up_contract",
         )
 
+    clocks = clocks_build(
+        ticket=None,
+        schedule=contract_schedule(contract),
+        tier=tier,
+        priority=priority,
+        opened_at=now,
+        fix_applicable=entitlement.fix_target,
+    )
+    # The SLA summary goes into the ticket's own insert (ticket_refresh_sla then finds it
+    # current and writes nothing).
+    sla_state, next_due_at = sla_summary(clocks, now)
     ticket = Ticket.objects.create(
+        sla_state=sla_state,
+        next_due_at=next_due_at,
         contract=contract,
         product=product,
         version=version,
@@ -156,14 +169,9 @@ def ticket_open(
         opened_at=now,
         follow_up_of=follow_up_of,
     )
-    clocks = clocks_start(
-        ticket=ticket,
-        schedule=contract_schedule(contract),
-        tier=tier,
-        priority=priority,
-        opened_at=now,
-        fix_applicable=entitlement.fix_target,
-    )
+    for clock in clocks:
+        clock.ticket = ticket
+    Clock.objects.bulk_create(clocks)
     reason = ""
     if not entitlement.fix_target:
         reason = history.system_reason(

@@ -37,6 +37,7 @@ __all__ = [
     "clock_reopen",
     "clock_resume",
     "clock_set_due",
+    "clocks_build",
     "clocks_retarget",
     "clocks_start",
 ]
@@ -123,9 +124,34 @@ def clocks_start(
     fix_applicable: bool,
     targets: Mapping[str, Target] | None = None,
 ) -> list[Clock]:
-    """Create the response, restore and fix clocks of a new ticket. A metric without a target
-    at this tier and priority, or the fix metric when `fix_applicable` is False, gets a clock
-    in state not_applicable without a due time."""
+    """Create the response, restore and fix clocks of a new ticket (clocks_build, then one
+    insert)."""
+    clocks = clocks_build(
+        ticket=ticket,
+        schedule=schedule,
+        tier=tier,
+        priority=priority,
+        opened_at=opened_at,
+        fix_applicable=fix_applicable,
+        targets=targets,
+    )
+    return Clock.objects.bulk_create(clocks)
+
+
+def clocks_build(
+    *,
+    ticket,
+    schedule: Schedule,
+    tier: Tier,
+    priority: str,
+    opened_at: datetime,
+    fix_applicable: bool,
+    targets: Mapping[str, Target] | None = None,
+) -> list[Clock]:
+    """The response, restore and fix clocks of a new ticket, not saved (`ticket` may be None
+    until the ticket row exists). A metric without a target at this tier and priority, or the
+    fix metric when `fix_applicable` is False, gets a clock in state not_applicable without a
+    due time."""
     start = _utc(schedule.clock_start(opened_at))
     if targets is None:
         targets = targets_for(tier=tier, priority=priority)
@@ -139,7 +165,7 @@ def clocks_start(
             clock.state = SlaState.RUNNING
             _apply_target(clock, schedule, target)
         clocks.append(clock)
-    return Clock.objects.bulk_create(clocks)
+    return clocks
 
 
 def _end_pause(clock: Clock, schedule: Schedule | None, now: datetime) -> None:
