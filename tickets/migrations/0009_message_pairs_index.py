@@ -2,7 +2,7 @@
 commonest Chinese search) in messages on PostgreSQL: a trigram index cannot (a two-character
 pattern has no trigram), so each search of one read every message.
 
-The indexed expression (tickets.selectors.PAIRS_SQL) keeps the non-ASCII characters of
+The indexed expression (the same as tickets.selectors._Pairs) keeps the non-ASCII characters of
 UPPER(body), each doubled, and turns every run of ASCII into a space: "XY" is in the body if
 and only if "XXYY" is in the expression, and "XXYY" has two trigrams. English text leaves it
 nearly empty, so the index stays small. Skipped on SQLite; not in the model state."""
@@ -13,6 +13,7 @@ PAIRS_SQL = (
     "REGEXP_REPLACE(REGEXP_REPLACE(UPPER({column}), '[\\x01-\\x7f]+', ' ', 'g'), "
     "'([^ ])', '\\1\\1', 'g')"
 )
+BODY = '"body"'
 
 
 class PostgresSQL(migrations.RunSQL):
@@ -26,12 +27,15 @@ class PostgresSQL(migrations.RunSQL):
 
 
 class Migration(migrations.Migration):
+    # CONCURRENTLY: messages can still be written while the index is built.
+    atomic = False
+
     dependencies = [("tickets", "0008_history_reason_codes")]
 
     operations = [
         PostgresSQL(
-            'CREATE INDEX "message_body_pairs_trgm" ON "tickets_message" '
-            f"USING gin (({PAIRS_SQL.format(column=chr(34) + 'body' + chr(34))}) gin_trgm_ops)",
-            'DROP INDEX IF EXISTS "message_body_pairs_trgm"',
+            'CREATE INDEX CONCURRENTLY IF NOT EXISTS "message_body_pairs_trgm" '
+            f'ON "tickets_message" USING gin (({PAIRS_SQL.format(column=BODY)}) gin_trgm_ops)',
+            'DROP INDEX CONCURRENTLY IF EXISTS "message_body_pairs_trgm"',
         ),
     ]
