@@ -2,8 +2,18 @@
 
 from datetime import UTC
 
-from django.db import models
-from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db import connections, models
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    TextField,
+)
 from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -67,19 +77,23 @@ def ticket_search(tickets: QuerySet[Ticket], term: str, *, internal: bool) -> Qu
     Every condition is one an index answers (trigram GIN indexes on PostgreSQL, tickets 0004;
     a scan on SQLite), so PostgreSQL chooses per term: a rare term reads the indexes (one
     BitmapOr) and sorts its few matches, a common one walks the list's own order and stops at
-    the page. The messages' ticket ids are read first as a plain list while they are few
-    (MESSAGE_IDS_INLINE); a term found in more messages is a hashed subquery instead (a long
-    list would be probed row by row). No join: a ticket matching twice is listed once. Terms
-    under three characters (two Chinese characters) cannot use a trigram index: they are found
-    all the same, by a scan."""
+    the page. No join: a ticket matching twice is listed once. Terms under three characters
+    cannot use a trigram index: they are found all the same, by a scan, but two Chinese
+    characters in messages by an index of their own (_Pairs). The messages' condition takes
+    one of three forms, chosen by the newest matching messages (read first, at most
+    MESSAGE_IDS_INLINE + 1): see _in_messages."""
     term = term.strip()
     if not term:
         return tickets
     in_messages = Message.objects.filter(body__icontains=term)
+    if _pair(term) and connections[tickets.db].vendor == "postgresql":
+        # The same messages, found by an index (see _Pairs); LIKE first, so a row that fails
+        # it is never rewritten.
+        in_messages = in_messages.alias(pairs=_Pairs("body")).filter(
+            pairs__contains=term[0] * 2 + term[1] * 2
+        )
     if not internal:
         in_messages = in_messages.filter(public=True)
-    message_ids = in_messages.order_by().values_list("ticket_id", flat=True)
-    few = list(message_ids[: MESSAGE_IDS_INLINE + 1])
     # Contracts are few: their ids, read first, are a plain list the ticket index takes.
     contracts = list(
         Contract.objects.filter(
@@ -91,7 +105,7 @@ def ticket_search(tickets: QuerySet[Ticket], term: str, *, internal: bool) -> Qu
     query = (
         Q(subject__icontains=term)
         | Q(description__icontains=term)
-        | Q(pk__in=sorted(set(few)) if len(few) <= MESSAGE_IDS_INLINE else message_ids)
+        | _in_messages(in_messages)
         | Q(contract_id__in=contracts)
     )
     number = term.lstrip("#")
@@ -100,8 +114,65 @@ def ticket_search(tickets: QuerySet[Ticket], term: str, *, internal: bool) -> Qu
     return tickets.filter(query)
 
 
-# Message matches up to this many are inlined as a list of ticket ids (see ticket_search).
+def _in_messages(in_messages: QuerySet[Message]) -> Q:
+    """The condition "one of `in_messages` is the ticket's", in the form whose cost stays bounded.
+
+    The newest matches are read first (at most MESSAGE_IDS_INLINE + 1, newest first: a
+    common term stops the scan early). Few: their ticket ids, a plain list the primary key's
+    index takes (the rare term's BitmapOr). Many and dense (at least one message in
+    DENSE_SPAN of the newest ones matches): a test per ticket (EXISTS on the messages'
+    ticket index), so the list walks its order and stops at the page, its count at the cap,
+    whatever the size of the tables. Many but sparse: a hashed subquery, read once (a test per
+    ticket would walk the whole list to fill a page)."""
+    newest = list(
+        in_messages.order_by("-pk").values_list("pk", "ticket_id")[: MESSAGE_IDS_INLINE + 1]
+    )
+    if len(newest) <= MESSAGE_IDS_INLINE:
+        return Q(pk__in=sorted({ticket_id for _, ticket_id in newest}))
+    span = newest[0][0] - newest[-1][0] + 1
+    if span <= len(newest) * DENSE_SPAN:
+        return Q(_RowByRowExists(in_messages.filter(ticket=OuterRef("pk"))))
+    return Q(pk__in=in_messages.order_by().values("ticket_id"))
+
+
+def _pair(term: str) -> bool:
+    """Two letters without ASCII and without case (two Chinese characters): too short for a
+    trigram, found in messages by the index of _Pairs on PostgreSQL."""
+    return len(term) == 2 and all(
+        not c.isascii() and c.isalnum() and c.upper() == c.lower() == c for c in term
+    )
+
+
+class _Pairs(Func):
+    """UPPER(column) with every run of ASCII turned into a space and every other character
+    doubled, the expression of the trigram index message_body_pairs_trgm (tickets 0009): a
+    two-character "XY" is in the column if and only if "XXYY" is in this, which has trigrams."""
+
+    template = (
+        r"REGEXP_REPLACE(REGEXP_REPLACE(UPPER(%(expressions)s), '[\x01-\x7f]+', ' ', 'g'), "
+        r"'([^ ])', '\1\1', 'g')"
+    )
+    output_field = TextField()
+
+
+class _RowByRowExists(Exists):
+    """EXISTS tested row by row. PostgreSQL would otherwise plan an EXISTS under an OR as a
+    hashed subquery when it expects to test many rows (it does not count the LIMIT), and that
+    reads every matching message before the first row; OFFSET 0 keeps it a per-row test."""
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler, connection, template="EXISTS(%(subquery)s OFFSET 0)", **extra_context
+        )
+
+
+# Message matches up to this many are inlined as a list of ticket ids (see _in_messages).
 MESSAGE_IDS_INLINE = 500
+
+# More matches than that are tested per ticket when at least one message in this many of the
+# newest matches (a term in 10% of the messages fills a page of 50 within about 500 tickets,
+# the capped count of 1,000 within about 10,000); sparser ones are read once, hashed.
+DENSE_SPAN = 10
 
 # Longer digit strings are not ticket numbers (and would overflow the database's integer).
 TICKET_NUMBER_DIGITS = 12

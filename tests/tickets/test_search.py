@@ -3,10 +3,13 @@ descriptions and messages, in English and Chinese, any length of term, scoped to
 may see; internal notes are searched for staff only."""
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from tests.factories import ContactFactory, ContractFactory
 from tests.tickets.factories import MessageFactory, TicketFactory
+from tickets.models import Message, Ticket
+from tickets.selectors import _Pairs, ticket_search
 
 pytestmark = pytest.mark.django_db
 DESK = reverse("admin:tickets_ticket_changelist")
@@ -103,3 +106,54 @@ def test_a_ticket_matching_twice_is_listed_once(client, manager, scene):
 
     rows = list(response.context["cl"].result_list)
     assert len(rows) == len(set(rows)) == 2
+
+
+@pytest.mark.parametrize(
+    ("inline", "dense_span"),
+    [
+        (500, 10),  # few matching messages: their ticket ids, inlined
+        (1, 10**9),  # many, dense: tested per ticket (EXISTS)
+        (1, 0),  # many, sparse: a hashed subquery
+    ],
+)
+def test_every_form_of_the_message_condition_finds_the_same_tickets(
+    client, manager, scene, monkeypatch, inline, dense_span
+):
+    """tickets.selectors._in_messages picks a form by the newest matching messages: the
+    results never depend on which."""
+    monkeypatch.setattr("tickets.selectors.MESSAGE_IDS_INLINE", inline)
+    monkeypatch.setattr("tickets.selectors.DENSE_SPAN", dense_span)
+    MessageFactory(ticket=scene["mine"], body="Another kernel panic.")
+    mine, foreign, noted = scene["mine"].pk, scene["foreign"].pk, scene["noted"].pk
+    MessageFactory(ticket=scene["noted"], body="Internal: a kernel panic again.", public=False)
+
+    assert portal_search(client, scene["contact"], "kernel") == {mine}
+    assert api_search(client, scene["contact"], "kernel") == {mine}
+    assert desk_search(client, manager, "kernel") == {mine, foreign, noted}
+    assert api_search(client, manager, "KERNEL") == {mine, foreign, noted}
+    assert desk_search(client, manager, "内核") == {mine, foreign}
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_dense_term_is_tested_per_ticket_and_two_chinese_characters_use_an_index(
+    scene, monkeypatch
+):
+    """A hashed subquery would read every matching message before the first row; a scan of
+    every message for two Chinese characters would grow with the table."""
+    monkeypatch.setattr("tickets.selectors.MESSAGE_IDS_INLINE", 1)
+    monkeypatch.setattr("tickets.selectors.DENSE_SPAN", 10**9)
+    plan = ticket_search(Ticket.objects.all(), "kernel", internal=True)[:50].explain()
+    assert "SubPlan" in plan
+    assert "hashed SubPlan" not in plan
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    messages = Message.objects.filter(body__icontains="内核")
+    assert "message_body_pairs_trgm" not in messages.explain()  # no trigram in two characters
+    assert "REGEXP_REPLACE" in str(ticket_search(Ticket.objects.all(), "内核", internal=True).query)
+    paired = messages.alias(pairs=_Pairs("body")).filter(pairs__contains="内内核核")
+    assert "message_body_pairs_trgm" in paired.explain()
+    assert set(paired.values_list("ticket_id", flat=True)) == {
+        scene["mine"].pk,
+        scene["foreign"].pk,
+    }
