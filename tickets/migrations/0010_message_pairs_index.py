@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
     # CONCURRENTLY: messages can still be written while the index is built.
     atomic = False
 
-    dependencies = [("tickets", "0008_history_reason_codes")]
+    dependencies = [("tickets", "0009_index_tidy")]
 
     operations = [
         PostgresSQL(
