@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from core.admin_actions import ReadOnlyAdmin
+from core.admin_list import DeskListMixin
 from core.badges import sla_badge
 from core.files import private_file_response
 from core.pagination import CappedPaginator
@@ -78,8 +79,9 @@ CHANGE_PAGE_RELATED = [
 
 
 @admin.register(Ticket)
-class TicketAdmin(TicketLogAdminMixin, TicketActionsMixin, ReadOnlyAdmin):
+class TicketAdmin(TicketLogAdminMixin, TicketActionsMixin, DeskListMixin, ReadOnlyAdmin):
     service_actions = TICKET_ACTIONS
+    change_list_template = "admin/tickets/ticket/change_list.html"
     change_form_template = "admin/tickets/ticket/change_form.html"
     list_display = [
         "number",

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from core.admin_actions import ConfirmForm, ReadOnlyAdmin, ServiceAction, ServiceActionsMixin
+from core.admin_list import DeskListMixin
 from core.badges import badge
 from core.errors import ServiceError
 from core.pagination import CappedPaginator
@@ -94,7 +95,7 @@ def _retry(obj, data, user, now):
 
 
 @admin.register(Notification)
-class NotificationAdmin(ServiceActionsMixin, ReadOnlyAdmin):
+class NotificationAdmin(ServiceActionsMixin, DeskListMixin, ReadOnlyAdmin):
     """The outbox. Unsent rows first; a row that failed says why and when it is tried again."""
 
     service_actions = {

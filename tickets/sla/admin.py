@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_actions import ReadOnlyAdmin
+from core.admin_list import DeskListMixin
 from core.badges import badge, sla_badge
 from core.moments import in_supported_range
 from core.pagination import CappedPaginator
@@ -68,7 +69,7 @@ BreachedFilter = moment_set_filter("breached_at", _("breached"), _("breached"), 
 
 
 @admin.register(Clock)
-class ClockAdmin(ReadOnlyAdmin):
+class ClockAdmin(DeskListMixin, ReadOnlyAdmin):
     """Read-only: clocks change through the ticket services and the sweep only."""
 
     list_display = ["ticket", "metric", "state_badge", "due_local", "flags", "started_at"]
