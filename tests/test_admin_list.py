@@ -8,6 +8,8 @@ from unittest import mock
 import pytest
 from django.contrib import admin
 from django.contrib.admin.templatetags.admin_list import results
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
@@ -42,22 +44,26 @@ def _no_broker():
         yield
 
 
-@pytest.fixture
-def rows():
-    """Tickets with text to escape, an engineer and none, clocks breached and running, and
-    the alerts the sweep queued for them (sent, skipped, failed)."""
+def add_rows(count: int, start: int = 0) -> None:
     engineer = StaffFactory(first_name="<b>Wang</b>", last_name="Wu")
-    for i, assignee in enumerate([engineer, None, engineer]):
+    for i in range(start, start + count):
         ticket = TicketFactory(
             subject=f"{TRICKY} {i}",
-            assignee=assignee,
+            assignee=engineer if i % 2 == 0 else None,
             opened_at=NOW - timedelta(hours=3),
-            next_due_at=NOW + timedelta(hours=i) if i else None,
-            sla_state=["breached", "running", ""][i],
+            next_due_at=NOW + timedelta(hours=i) if i % 3 else None,
+            sla_state=["breached", "running", ""][i % 3],
         )
         ContactFactory(contract=ticket.contract, user__email=f"a{i}&b@example.com")
         ClockFactory(ticket=ticket, started_at=NOW - timedelta(hours=3))
     clocks_evaluate(now=NOW)
+
+
+@pytest.fixture
+def rows():
+    """Tickets with text to escape, an engineer and none, clocks breached and running, and
+    the alerts the sweep queued for them (sent, skipped, failed)."""
+    add_rows(3)
     notifications = list(Notification.objects.order_by("pk"))
     assert len(notifications) >= 3
     Notification.objects.filter(pk=notifications[0].pk).update(sent_at=NOW, skipped="moot <x>")
@@ -127,6 +133,29 @@ def test_every_list_of_the_site_draws_the_same_rows(client, manager, rows):
     assert checked > 10
 
 
+@pytest.mark.parametrize(("name", "most"), list(zip(DESK_LISTS, [8, 6, 6], strict=True)))
+def test_the_rows_load_their_columns_and_nothing_per_row(
+    client, manager, rows, name, most, django_assert_max_num_queries
+):
+    """Only the columns' fields are loaded (list_only), and never one of the others later,
+    row by row."""
+    url = reverse(name)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    add_rows(4, start=3)
+
+    with django_assert_max_num_queries(most):
+        response = client.get(url)
+
+    assert response.status_code == 200
+    with CaptureQueriesContext(connection) as more:
+        client.get(url)
+    assert len(more) == len(few)
+    page = [q["sql"] for q in more if "LIMIT 3" not in q["sql"] and "tickets_ticket" in q["sql"]]
+    assert page and not [sql for sql in page if '"description"' in sql or '"params"' in sql]
+
+
 @pytest.mark.parametrize("name", DESK_LISTS)
 def test_the_desk_lists_leave_out_the_sidebar_of_every_model(client, manager, name):
     html = client.get(reverse(name)).content.decode()
@@ -141,3 +170,25 @@ def _model_of(name: str):
 
     app_label, model_name = name.removeprefix("admin:").removesuffix("_changelist").split("_")
     return apps.get_model(app_label, model_name)
+
+
+def test_the_site_context_is_djangos_with_the_model_list_built_when_read(rf, manager):
+    """SupportAdminSite.each_context copies AdminSite's (same keys, same values) and builds
+    the sidebar's list of models only when a template reads it."""
+    request = rf.get("/admin/")
+    request.user = manager
+    ours = admin.site.each_context(request)
+    django = admin.AdminSite.each_context(admin.site, request)
+
+    assert set(ours) == set(django)
+    assert list(ours["available_apps"]) == django["available_apps"]
+    assert {k: v for k, v in ours.items() if k not in ("available_apps", "log_entries")} == {
+        k: v for k, v in django.items() if k not in ("available_apps", "log_entries")
+    }
+
+
+def test_pages_with_the_sidebar_still_list_every_model(client, manager):
+    html = client.get(reverse("admin:contracts_contract_changelist")).content.decode()
+
+    assert 'id="nav-sidebar"' in html
+    assert reverse("admin:tickets_ticket_changelist") in html

@@ -126,6 +126,24 @@ class NotificationAdmin(ServiceActionsMixin, DeskListMixin, ReadOnlyAdmin):
     list_display_links = None
     list_filter = [DeliveryFilter, "event", "channel", "staff"]
     list_select_related = ["ticket__contract", "webhook", "user", "alert__clock"]
+    # What the columns (and each row's name, on its checkbox) read.
+    list_only = (
+        "event",
+        "channel",
+        "address",
+        "created_at",
+        "next_attempt_at",
+        "attempts",
+        "sent_at",
+        "skipped",
+        "last_error",
+        "ticket__subject",
+        "ticket__contract__timezone",
+        "webhook__name",
+        "user__first_name",
+        "user__last_name",
+        "alert__clock__metric",
+    )
     # The outbox grows with every event: no second COUNT(*) of the whole table per page.
     show_full_result_count = False
     search_fields = ["=ticket__id", "address", "ticket__subject", "last_error"]

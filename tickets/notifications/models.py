@@ -136,6 +136,9 @@ class Event(models.TextChoices):
     WEBHOOK_TEST = "webhook_test", _("webhook test")
 
 
+_EVENT_LABELS = dict(Event.choices)  # lazy: translated when shown
+
+
 class Channel(models.TextChoices):
     EMAIL = "email", _("e-mail")
     WEBHOOK = "webhook", _("chat webhook")
@@ -236,7 +239,10 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_event_display()} → {self.address or self.webhook_id or ''}"
+        # The event's label alone: get_event_display() translates the label of every event
+        # to find one, and the outbox names each of its hundred rows (the rows' checkboxes).
+        event = _EVENT_LABELS.get(self.event, self.event)
+        return f"{event} → {self.address or self.webhook_id or ''}"
 
     @property
     def recipient_label(self) -> str:
