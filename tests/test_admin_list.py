@@ -192,3 +192,28 @@ def test_pages_with_the_sidebar_still_list_every_model(client, manager):
 
     assert 'id="nav-sidebar"' in html
     assert reverse("admin:tickets_ticket_changelist") in html
+
+
+@pytest.mark.parametrize(
+    ("name", "query"),
+    [
+        (DESK_LISTS[0], ""),
+        (DESK_LISTS[0], "?sla=breached&priority__exact=P1&view=mine&o=2"),
+        (DESK_LISTS[1], "?breached=yes"),
+        (DESK_LISTS[2], "?delivery=unsent&staff__exact=1"),
+    ],
+)
+def test_desk_filters_are_the_filters_django_draws(client, manager, rows, name, query):
+    from django.contrib.admin.templatetags.admin_list import admin_list_filter
+
+    from core.admin_list import list_filter_html
+
+    response = client.get(reverse(name) + query)
+
+    cl = response.context["cl"]
+    html = response.content.decode()
+    with translation.override(response["Content-Language"]):
+        for spec in cl.filter_specs:
+            ours = list_filter_html(cl, spec)
+            assert ours == admin_list_filter(cl, spec)
+            assert ours in html

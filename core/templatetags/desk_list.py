@@ -5,7 +5,7 @@ from django import template
 from django.contrib.admin.templatetags.admin_list import result_headers, result_hidden_fields
 from django.contrib.admin.templatetags.base import InclusionAdminNode
 
-from core.admin_list import result_rows
+from core.admin_list import list_filter_html, result_rows
 
 register = template.Library()
 
@@ -31,3 +31,9 @@ def desk_result_list_tag(parser, token):
         template_name="change_list_results.html",
         takes_context=False,
     )
+
+
+@register.simple_tag
+def desk_list_filter(cl, spec):
+    """admin_list's {% admin_list_filter cl spec %}, drawn by core.admin_list."""
+    return list_filter_html(cl, spec)
