@@ -173,6 +173,9 @@ class Ticket(models.Model):
             # column); neither has the LIKE index of db_index=True: every write of a ticket's
             # SLA summary (a thousand per sweep tick at worst) keeps up one index less each.
             models.Index(fields=["sla_state"], name="ticket_sla_state"),
+            # The desk list sorted by its subject column, filtered or not: read in order, not
+            # a sort of every matching ticket (a status's 25,000 of 100,000 took 45 ms).
+            models.Index(fields=["subject"], name="ticket_subject_order"),
         ]
 
     def __str__(self) -> str:
