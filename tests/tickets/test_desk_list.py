@@ -50,6 +50,27 @@ def test_the_desk_order_is_read_from_an_index_not_sorted(desk):
     assert "Sort Key" not in plan  # PostgreSQL's
 
 
+@pytest.mark.postgres
+def test_the_list_sorted_by_subject_reads_an_index_in_order(desk):
+    """A status's tickets by their subject column (o=1): PostgreSQL reads the subject index in
+    order and sorts only each group of equal subjects by the desk's order, instead of sorting
+    every ticket of the status (25,000 of the bench's 100,000)."""
+    contract = ContractFactory()
+    for status in ("in_progress", "in_progress", "new"):
+        TicketFactory(contract=contract, status=status)
+
+    response = desk.get(f"{URL}?status__exact=in_progress&o=1")
+
+    assert response.status_code == 200
+    with connection.cursor() as cursor:
+        # Three rows: PostgreSQL would rather sort them; ask whether the index can serve.
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+    plan = response.context["cl"].queryset[:50].explain()
+    assert "ticket_subject_order" in plan
+
+
 def test_the_sla_order_follows_every_write_of_the_summary(desk):
     """The order key is computed by the database from sla_state and next_due_at, so the
     sweep's set-wise UPDATE (tickets.sla.summary) moves a ticket without any extra write."""
