@@ -106,6 +106,18 @@ def test_desk_rows_are_the_rows_django_draws(client, manager, rows, name, query)
         assert f"<tr>{row}</tr>" in html
 
 
+@pytest.mark.parametrize("name", DESK_LISTS)
+def test_desk_rows_are_djangos_in_chinese(client, manager, rows, name):
+    manager.language = "zh-hans"
+    manager.save(update_fields=["language"])
+
+    response = client.get(reverse(name))
+
+    assert response["Content-Language"] == "zh-hans"
+    assert our_rows(response) == django_rows(response)
+    assert "<td" in our_rows(response)[0]
+
+
 def test_the_rows_escape_what_they_show_and_link_with_the_lists_filters(client, manager, rows):
     html = client.get(reverse(DESK_LISTS[0]) + "?sla=breached").content.decode()
 
