@@ -72,7 +72,10 @@ PAGES = [
     Page("desk", "ticket list, 100 rows", DESK_LIST, "staff", per_page=100),
     Page("desk", "ticket list, filtered (breached, P1)",
          f"{DESK_LIST}?sla=breached&priority__exact=P1", "staff"),
+    # o= counts the columns from 0: 0 is the number, 1 the subject.
     Page("desk", "ticket list, in progress, by number",
+         f"{DESK_LIST}?status__exact=in_progress&o=0", "staff"),
+    Page("desk", "ticket list, in progress, by subject",
          f"{DESK_LIST}?status__exact=in_progress&o=1", "staff"),
     Page("desk", "ticket list, search", f"{DESK_LIST}?q=timeout", "staff"),
     # The desk's views (tickets.selectors.DeskView), as the links above the list open them.
