@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contracts', '0003_help_texts'),
-        ('tickets', '0009_index_tidy'),
+        ('tickets', '0010_message_pairs_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
