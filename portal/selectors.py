@@ -454,8 +454,7 @@ def thread_rows(user, ticket: Ticket) -> tuple[list[dict], list[dict]]:
     zone = ticket.contract.timezone
     files: dict[int | None, list[dict]] = {}
     for pk, message_id, name, size in (
-        attachments_for_user(user)
-        .filter(ticket_id=ticket.pk)
+        attachments_for_user(user, ticket=ticket)
         .order_by("uploaded_at", "pk")
         .values_list("pk", "message_id", "name", "size")
     ):
