@@ -43,3 +43,22 @@ class SupportAdminSite(admin.AdminSite):
             "is_nav_sidebar_enabled": self.enable_nav_sidebar,
             "log_entries": self.get_log_entries(request),
         }
+
+    def get_app_list(self, request, app_label=None):
+        """Django's list, worked out once per request: Django asks twice per index page (the
+        sidebar's `available_apps` and the index itself), the user and their permissions stay
+        the same within a request. The app and model names are translated once each: as lazy
+        strings they were translated again at every comparison of the sort and every use in
+        the templates."""
+        answers = request.__dict__.setdefault("_support_app_lists", {})
+        if app_label not in answers:
+            apps = self._build_app_dict(request, app_label)
+            for app in apps.values():
+                app["name"] = str(app["name"])
+                for model in app["models"]:
+                    model["name"] = str(model["name"])
+            app_list = sorted(apps.values(), key=lambda app: app["name"].lower())
+            for app in app_list:
+                app["models"].sort(key=lambda model: model["name"])
+            answers[app_label] = app_list
+        return answers[app_label]

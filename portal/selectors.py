@@ -20,7 +20,7 @@ from portal.templatetags.portal_tags import (
     event_value,
     field_label,
     filesize,
-    service_hours,
+    hours_in_zone,
     target_in_words,
 )
 from sla.models import Metric, Target
@@ -59,8 +59,16 @@ def service_hours_for_user(user) -> list[ServiceHours]:
     """The footer line of a customer user: each active contract's hours in its own zone."""
     if user is None or not user.is_authenticated or not user.customer_id:
         return []
-    contracts = contracts_for_user(user).filter(status=ContractStatus.ACTIVE).order_by("number")
-    return [ServiceHours(c.number, service_hours(c)) for c in contracts]
+    rows = (
+        contracts_for_user(user)
+        .filter(status=ContractStatus.ACTIVE)
+        .order_by("number")
+        .values_list("number", "agreed_hours", "tier__hours", "timezone")
+    )
+    return [
+        ServiceHours(number, hours_in_zone(agreed or tier_hours, zone))
+        for number, agreed, tier_hours, zone in rows
+    ]
 
 
 def contracts_with_contacts(user) -> QuerySet[Contract]:
@@ -446,8 +454,7 @@ def thread_rows(user, ticket: Ticket) -> tuple[list[dict], list[dict]]:
     zone = ticket.contract.timezone
     files: dict[int | None, list[dict]] = {}
     for pk, message_id, name, size in (
-        attachments_for_user(user)
-        .filter(ticket_id=ticket.pk)
+        attachments_for_user(user, ticket=ticket)
         .order_by("uploaded_at", "pk")
         .values_list("pk", "message_id", "name", "size")
     ):

@@ -8,6 +8,7 @@ from unittest import mock
 
 import pytest
 from django.apps import apps
+from django.contrib import admin
 from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -51,6 +52,29 @@ def test_the_back_office_is_branded_with_the_product_name_in_the_users_language(
     assert f"</span> {header}</a>" in page
     assert re.search(rf"<title>[^<]*\| {title}</title>", page)
     assert "Django" not in page.split("<body")[1].split("<footer")[0]
+
+
+def test_the_desk_index_works_out_its_app_list_once(client, manager):
+    """The sidebar and the index share one app list (built once per request), its names plain
+    text in the user's language, apps and models sorted by name as Django sorts them."""
+    manager.language = "zh-hans"
+    manager.save(update_fields=["language"])
+    with mock.patch.object(
+        admin.site, "_build_app_dict", wraps=admin.site._build_app_dict
+    ) as built:
+        response = client.get("/admin/")
+
+    assert built.call_count == 1
+    app_list = response.context["app_list"]
+    assert list(response.context["available_apps"]) == app_list
+    names = [app["name"] for app in app_list]
+    assert names == sorted(names, key=str.lower)
+    assert all(type(name) is str for name in names)
+    assert "工单" in names
+    for app in app_list:
+        models = [model["name"] for model in app["models"]]
+        assert models == sorted(models)
+        assert all(type(name) is str for name in models)
 
 
 def test_favicon_ico_answers_with_the_icon_shipped_in_static(client):

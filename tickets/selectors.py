@@ -183,6 +183,18 @@ def ticket_get_for_user(user, pk) -> Ticket:
     return get_object_or_404(tickets_for_user(user), pk=pk)
 
 
+def _customer_sees(user, ticket: Ticket) -> bool:
+    """Whether `ticket` is one of the user's organisation's, told from the ticket in hand when
+    its contract came with it (as ticket_get_for_user reads it): tickets_for_user's rule for a
+    customer's user without its subquery. False when it cannot tell from the ticket (a partner's
+    user, a contract not loaded): the caller then scopes in SQL."""
+    return bool(
+        user.customer_id
+        and Ticket.contract.is_cached(ticket)
+        and ticket.contract.customer_id == user.customer_id
+    )
+
+
 def messages_for_user(user, ticket: Ticket) -> QuerySet[Message]:
     """The thread of `ticket` as `user` sees it: staff every message, customers and partners
     the public ones (internal notes are support's own); nothing of a ticket they cannot see."""
@@ -191,20 +203,24 @@ def messages_for_user(user, ticket: Ticket) -> QuerySet[Message]:
         return messages.none()
     if _staff(user):
         return messages
+    if _customer_sees(user, ticket):
+        return messages.filter(public=True)
     return messages.filter(ticket__in=tickets_for_user(user).values("pk"), public=True)
 
 
-def attachments_for_user(user) -> QuerySet[Attachment]:
-    """The files `user` may download: those of the tickets they see, on the ticket itself or
-    on a message they see. An internal note's files are as internal as the note."""
+def attachments_for_user(user, *, ticket: Ticket | None = None) -> QuerySet[Attachment]:
+    """The files `user` may download (of `ticket` when given): those of the tickets they see, on
+    the ticket itself or on a message they see. An internal note's files are as internal as the
+    note."""
+    files = Attachment.objects.all() if ticket is None else Attachment.objects.filter(ticket=ticket)
     if not _signed_in(user):
-        return Attachment.objects.none()
+        return files.none()
     if _staff(user):
-        return Attachment.objects.all()
-    return Attachment.objects.filter(
-        Q(message__isnull=True) | Q(message__public=True),
-        ticket__in=tickets_for_user(user).values("pk"),
-    )
+        return files
+    files = files.filter(Q(message__isnull=True) | Q(message__public=True))
+    if ticket is not None and _customer_sees(user, ticket):
+        return files
+    return files.filter(ticket__in=tickets_for_user(user).values("pk"))
 
 
 def attachment_get_for_user(user, pk, *, ticket_pk=None) -> Attachment:

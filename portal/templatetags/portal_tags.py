@@ -38,6 +38,12 @@ def _hhmm(minute: int) -> str:
 def hours_in_words(pattern: str) -> str:
     """Weekly hours as people read them: `Mon–Fri 09:00–18:00`, or `around the clock` when the
     pattern is empty (always open)."""
+    return _hours_in_words(pattern, translation.get_language())
+
+
+# Every customer page's footer shows them: parsed and worded once per pattern and language.
+@lru_cache(maxsize=256)
+def _hours_in_words(pattern: str, language: str | None) -> str:
     if not pattern:
         return _("around the clock")
     try:
@@ -89,10 +95,14 @@ def counts_business_time(contract) -> bool:
 def service_hours(contract) -> str:
     """A contract's service hours in its own zone: `Mon–Fri 09:00–18:00 Asia/Shanghai`; an
     always-open contract is `around the clock` (the zone does not matter then)."""
-    pattern = contract.agreed_hours or contract.tier.hours
+    return hours_in_zone(contract.agreed_hours or contract.tier.hours, contract.timezone)
+
+
+def hours_in_zone(pattern: str, zone: str) -> str:
+    """What `service_hours` shows, from the hours that count and the contract's zone."""
     if not pattern:
         return hours_in_words("")
-    return f"{hours_in_words(pattern)} {contract.timezone}"
+    return f"{hours_in_words(pattern)} {zone}"
 
 
 @register.filter

@@ -203,3 +203,53 @@ def test_remote_sessions_for_user(world, persona, sees):
     session = RemoteSessionFactory(ticket=world["a"])
 
     assert remote_sessions_for_user(world[persona]).filter(pk=session.pk).exists() == sees
+
+
+def _ticket_a(world, *, contract_loaded: bool) -> Ticket:
+    tickets = Ticket.objects.select_related("contract") if contract_loaded else Ticket.objects
+    return tickets.get(pk=world["a"].pk)
+
+
+@pytest.mark.parametrize("contract_loaded", [True, False])
+@pytest.mark.parametrize(
+    ("persona", "sees"),
+    [
+        ("customer_a", {"opening_file", "reply_file"}),
+        ("partner", {"opening_file", "reply_file"}),
+        ("customer_b", set()),
+        ("other_partner", set()),
+        ("staff", {"opening_file", "reply_file", "note_file"}),
+        ("outsider", set()),
+    ],
+)
+def test_attachments_of_one_ticket_for_user(world, thread, persona, sees, contract_loaded):
+    ticket = _ticket_a(world, contract_loaded=contract_loaded)
+
+    visible = set(attachments_for_user(world[persona], ticket=ticket).values_list("pk", flat=True))
+
+    assert visible == {thread[name].pk for name in sees}
+
+
+@pytest.mark.parametrize("contract_loaded", [True, False])
+@pytest.mark.parametrize(
+    ("persona", "sees"),
+    [("customer_a", {"reply"}), ("partner", {"reply"}), ("customer_b", set()), ("outsider", set())],
+)
+def test_messages_for_user_whether_or_not_the_contract_came_with_the_ticket(
+    world, thread, persona, sees, contract_loaded
+):
+    ticket = _ticket_a(world, contract_loaded=contract_loaded)
+
+    visible = set(messages_for_user(world[persona], ticket).values_list("pk", flat=True))
+
+    assert visible == {thread[name].pk for name in sees}
+
+
+def test_a_customers_thread_of_a_ticket_in_hand_is_read_without_a_scope_subquery(world, thread):
+    """The ticket page has already read the ticket through ticket_get_for_user: its thread and
+    files need no second look at which tickets the user sees."""
+    customer = world["customer_a"]
+    ticket = ticket_get_for_user(customer, world["a"].pk)
+
+    assert str(messages_for_user(customer, ticket).query).count("SELECT") == 1
+    assert str(attachments_for_user(customer, ticket=ticket).query).count("SELECT") == 1
