@@ -136,6 +136,8 @@ def test_the_outbox_and_clock_lists_never_count_or_sort_the_whole_table(
     assert response.status_code == 200
     assert response.context["cl"].show_full_result_count is False
     assert response.context["cl"].result_count == 2  # counted up to the cap only
+    # ... and the page says that there are more, not that there are two.
+    assert '<span class="result-count-capped">More than 2 ' in response.content.decode()
     sql = [q["sql"] for q in queries if f'FROM "{table}"' in q["sql"]]
     counts = [q for q in sql if "COUNT(" in q]
     assert counts and all("LIMIT 3" in q for q in counts)
