@@ -3,6 +3,7 @@ down), the agreed resolution time, remote sessions, and support's actions. Seria
 shapes; tickets.selectors scope what the caller sees; tickets.services decides, and its refusals
 come back as 400 (403 for "not yours to do") with the reason."""
 
+from django.db import connection
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -498,8 +499,13 @@ class TicketViewSet(
         return Response(rows[0], status=status_code)
 
     def retrieve(self, request, *args, **kwargs):
-        # No get_object first: the one read of the rows answers 404 for a ticket not theirs.
-        return self._ticket_response(int(self.kwargs["pk"]))
+        # No get_object first: the one read of the rows answers 404 for a ticket not theirs,
+        # and an id no ticket can have (past the key's range) is 404 without asking.
+        pk = int(self.kwargs["pk"])
+        low, high = connection.ops.integer_field_range(Ticket._meta.pk.get_internal_type())
+        if not low <= pk <= high:
+            raise Http404
+        return self._ticket_response(pk)
 
     def create(self, request, *args, **kwargs):
         data = _parse(TicketOpenSerializer, request)

@@ -211,6 +211,13 @@ def test_another_organisations_ticket_is_404_everywhere(world):
     assert client.post(f"{URL}{pk}/agreement/accept/", {}, format="json").status_code == 404
 
 
+def test_an_id_past_the_databases_integers_is_404_not_an_error(world):
+    response = world.client("staff").get(f"{URL}{'9' * 30}/")
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
 def test_partner_reads_but_cannot_write_on_tickets_it_sold(world):
     pk = world.initech_ticket.pk
     client = world.client("partner")
