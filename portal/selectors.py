@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from accounts.names import shown_name
 from contracts.models import Contract, ContractStatus, Product, ProductVersion, SupportContact
 from contracts.selectors import contracts_for_user
 from contracts.services import Entitlement, entitlement_check
@@ -427,7 +428,7 @@ def history_rows(ticket: Ticket) -> list[dict]:
     return [
         {
             "when": local_time(at, zone),
-            "actor": None if actor_id is None else f"{first_name} {last_name}".strip() or email,
+            "actor": None if actor_id is None else shown_name(first_name, last_name, email),
             "label": field_label(field),
             "changed_from": bool(before),
             "before": event_value(before, field) if before else "",
@@ -469,7 +470,7 @@ def thread_rows(user, ticket: Ticket) -> tuple[list[dict], list[dict]]:
     messages = [
         {
             "anchor": f"message-{pk}",  # not an int: the template would localise it
-            "author": f"{first_name} {last_name}".strip() or email,  # get_full_name|default
+            "author": shown_name(first_name, last_name, email),
             "staff": is_staff,
             "when": local_time(created_at, zone),
             "call": kind == MessageKind.CALL,

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from accounts.names import shown_name
 from sla.models import Metric
 from tickets.models import Agreement, Clock, SlaState
 from tickets.selectors import attachments_for_user, tickets_for_user
@@ -53,8 +54,9 @@ def _name(row: dict, prefix: str) -> str | None:
     """A person as others see them (UserNameField): the full name, or the e-mail address."""
     if row[f"{prefix}_id"] is None:
         return None
-    full_name = f"{row[f'{prefix}__first_name']} {row[f'{prefix}__last_name']}".strip()
-    return full_name or row[f"{prefix}__email"]
+    return shown_name(
+        row[f"{prefix}__first_name"], row[f"{prefix}__last_name"], row[f"{prefix}__email"]
+    )
 
 
 def iso_format() -> Callable[[datetime | None], str | None]:

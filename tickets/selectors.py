@@ -18,6 +18,7 @@ from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
+from accounts.names import shown_name
 from contracts.models import Contract
 from contracts.selectors import contracts_for_user
 from core.pagination import capped_counts
@@ -264,7 +265,7 @@ def satisfaction_averages(ratings: QuerySet[Satisfaction]) -> dict:
             .order_by("tier")
         ),
         "by_engineer": [
-            {**row, "engineer": f"{row['first_name']} {row['last_name']}".strip() or row["email"]}
+            {**row, "engineer": shown_name(row["first_name"], row["last_name"], row["email"])}
             for row in ratings.values(
                 "ticket__assignee_id",
                 first_name=F("ticket__assignee__first_name"),
