@@ -39,7 +39,6 @@ __all__ = [
     "clock_set_due",
     "clocks_build",
     "clocks_retarget",
-    "clocks_start",
 ]
 
 _FACTS = [
@@ -114,30 +113,6 @@ def _has_amount(target: Target | None) -> bool:
     return target is not None and target.amount is not None
 
 
-def clocks_start(
-    *,
-    ticket,
-    schedule: Schedule,
-    tier: Tier,
-    priority: str,
-    opened_at: datetime,
-    fix_applicable: bool,
-    targets: Mapping[str, Target] | None = None,
-) -> list[Clock]:
-    """Create the response, restore and fix clocks of a new ticket (clocks_build, then one
-    insert)."""
-    clocks = clocks_build(
-        ticket=ticket,
-        schedule=schedule,
-        tier=tier,
-        priority=priority,
-        opened_at=opened_at,
-        fix_applicable=fix_applicable,
-        targets=targets,
-    )
-    return Clock.objects.bulk_create(clocks)
-
-
 def clocks_build(
     *,
     ticket,
@@ -149,9 +124,9 @@ def clocks_build(
     targets: Mapping[str, Target] | None = None,
 ) -> list[Clock]:
     """The response, restore and fix clocks of a new ticket, not saved (`ticket` may be None
-    until the ticket row exists). A metric without a target at this tier and priority, or the
-    fix metric when `fix_applicable` is False, gets a clock in state not_applicable without a
-    due time."""
+    until the ticket row exists; ticket_open inserts them with one bulk_create). A metric
+    without a target at this tier and priority, or the fix metric when `fix_applicable` is
+    False, gets a clock in state not_applicable without a due time."""
     start = _utc(schedule.clock_start(opened_at))
     if targets is None:
         targets = targets_for(tier=tier, priority=priority)

@@ -46,7 +46,7 @@ def test_at_risk_instant_is_75_percent_of_the_service_time(contract):
     ) == sh(2026, 11, 30, 9, 30)
 
 
-def test_clocks_start_stores_due_and_at_risk_in_utc(open_ticket):
+def test_new_clocks_store_due_and_at_risk_in_utc(open_ticket):
     with freeze_time("2026-11-27 09:30:00"):
         ticket = open_ticket(now=sh(2026, 11, 27, 17, 30))
     clocks = clocks_of(ticket)
