@@ -103,13 +103,7 @@ def support_manager_q() -> Q:
 
 def support_staff() -> QuerySet:
     """Active users with a support role (or superusers), e.g. the engineers a ticket can go to."""
-    return (
-        get_user_model()
-        .objects.filter(
-            Q(groups__name__in=ROLES) | Q(is_superuser=True), is_active=True, is_staff=True
-        )
-        .distinct()
-    )
+    return get_user_model().objects.filter(support_staff_q())
 
 
 def support_managers() -> QuerySet:
