@@ -22,12 +22,14 @@ def local_time(moment: datetime | None, zone: str, *, utc: bool = False) -> str:
     if moment is None:
         return ""
     tz = zone_named(zone)
-    if tz is None or utc:
-        in_utc = f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
-        if tz is None:
-            return in_utc
+    if tz is None:
+        return _in_utc(moment)
     text = f"{moment.astimezone(tz):%Y-%m-%d %H:%M} ({zone})"
-    return f"{text} · {in_utc}" if utc else text
+    return f"{text} · {_in_utc(moment)}" if utc else text
+
+
+def _in_utc(moment: datetime) -> str:
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
 
 
 def local_iso(moment: datetime | None, zone: str) -> str:
