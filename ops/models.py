@@ -1,6 +1,7 @@
 """The last run of each scheduled job, as the workers report it (ops.signals): /readyz reads the
 SLA sweep's, /metrics its duration and what it flagged."""
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +12,8 @@ class JobRun(models.Model):
     finished_at = models.DateTimeField(_("last finished"), null=True, blank=True)
     duration = models.FloatField(_("duration (s)"), default=0)
     succeeded = models.BooleanField(_("succeeded"), default=False)
-    result = models.JSONField(_("result"), default=dict, blank=True)
+    # What the task returned; DjangoJSONEncoder: results carry datetimes (refreshed_at, ...).
+    result = models.JSONField(_("result"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     runs = models.PositiveBigIntegerField(_("runs"), default=0)
 
     class Meta:
