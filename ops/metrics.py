@@ -78,13 +78,18 @@ class DatabaseCollector:
         flagged = GaugeMetricFamily(
             "sla_clocks_flagged", "Clocks flagged by the last SLA sweep", labels=["kind"]
         )
+        rescued = GaugeMetricFamily(
+            "outbox_rescued",
+            "Notifications the last SLA sweep sent itself because no sender had taken them",
+        )
         if sweep is not None:
             duration.add_metric([], sweep.duration)
+            rescued.add_metric([], float((sweep.result or {}).get("rescued", 0)))
             if sweep.finished_at:
                 age.add_metric([], (moment - sweep.finished_at).total_seconds())
             for kind in ("breached", "at_risk"):
                 flagged.add_metric([kind], float((sweep.result or {}).get(kind, 0)))
-        yield from (duration, age, flagged)
+        yield from (duration, age, flagged, rescued)
 
         unsent = Notification.objects.filter(sent_at__isnull=True)
         depth = GaugeMetricFamily("outbox_depth", "Unsent notifications", labels=["channel"])

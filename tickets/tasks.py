@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from tickets.mail.imap import imap_poll
-from tickets.notifications.sending import outbox_drain
+from tickets.notifications.sending import outbox_drain, outbox_rescue
 from tickets.notifications.slots import drains_start
 from tickets.services import ticket_clocks_recompute
 from tickets.sla.figures import sla_figures_refresh
@@ -19,10 +19,13 @@ from tickets.sla.sweep import clocks_evaluate_all
 @shared_task(soft_time_limit=50, time_limit=58)
 def evaluate_clocks() -> dict:
     """Flag due and at-risk clocks (beat, every minute), then make sure the outbox is being
-    drained: this also restarts sending after a lost task message or a crashed worker."""
+    drained: this also restarts sending after a lost task message or a crashed worker. When no
+    sender has taken a due row for OUTBOX_MAX_LAG, the sweep sends for a few seconds itself."""
     now = timezone.now()
     result = asdict(clocks_evaluate_all(now=now))
     result["drains_started"] = drains_start(now=timezone.now())
+    rescue = outbox_rescue(clock=timezone.now)
+    result["rescued"] = rescue.sent if rescue else 0
     return result
 
 

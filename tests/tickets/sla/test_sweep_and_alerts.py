@@ -497,7 +497,7 @@ def test_tasks_read_the_clock_and_call_the_services(people):
         evaluated = tasks.evaluate_clocks()
         sent = tasks.drain_outbox(slot=None)
 
-    assert evaluated == {"breached": 1, "at_risk": 0, "drains_started": 1}
+    assert evaluated == {"breached": 1, "at_risk": 0, "drains_started": 1, "rescued": 0}
     queue.assert_called_once_with("tickets.tasks.drain_outbox", slot=0)
     assert sent == {"sent": 3, "failed": 0, "skipped": 0, "lost_claims": 0}
 
