@@ -12,9 +12,12 @@ managers; a load thread opens tickets through the API all along (each acknowledg
 
 Faults, in order: kill -9 of the sending worker's process while it sends; Redis stopped and
 restarted; the SMTP server stopped, then restarted; the SMTP server hung (SIGSTOP) then resumed;
-the app's database connections terminated (pg_terminate_backend, this database only).
+the app's database connections terminated (pg_terminate_backend, this database only); the
+sending worker frozen for good (SIGSTOP: a consumer that stops consuming), so that what is
+still due goes out through the SLA sweep's safety net (OUTBOX_RESCUE_BUDGET).
 
-It prints what was lost, duplicated or late (each flag and each delivery), and exits 1 when a
+It prints what was lost, duplicated or late (each flag and each delivery), and, when the run
+fails, the sending slots, the broker's queues and the workers' last log lines. It exits 1 when a
 breach or an alert is lost, an alert reaches a recipient twice beyond the one message a kill -9
 may re-send by design (docs/spec.md), or a breach is flagged more than two minutes late.
 """
@@ -24,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import signal
 import socket
 import statistics
@@ -244,6 +248,7 @@ class Processes:
         }
         (workdir / "metrics").mkdir()
         self.running: dict[str, subprocess.Popen] = {}
+        self.frozen: set[str] = set()
 
     def _start(self, name: str, command: list[str]) -> subprocess.Popen:
         out = open(self.workdir / f"{name}.log", "ab")  # noqa: SIM115 (the process's own log)
@@ -305,10 +310,23 @@ class Processes:
                 process.kill()
                 process.wait()
 
+    def freeze(self, name: str) -> None:
+        """SIGSTOP a worker and its pool: what a consumer that stops consuming looks like from
+        outside, with any delivery in flight held. It is never resumed (stop_all kills it), so
+        a held delivery cannot go out after the safety net has sent its row."""
+        for pid in [self.running[name].pid, *self.pool_children(name)]:
+            os.kill(pid, signal.SIGSTOP)
+        self.frozen.add(name)
+
     def stop_all(self) -> None:
         for name in ("beat", "worker-sla", "worker-outbox", "web", "smtp", "redis"):
             process = self.running.get(name)
             if process is not None and process.poll() is None:
+                if name in self.frozen:
+                    for pid in [*self.pool_children(name), process.pid]:
+                        os.kill(pid, signal.SIGKILL)
+                    process.wait()
+                    continue
                 if name == "smtp":
                     process.send_signal(signal.SIGCONT)
                 self.stop(name)
@@ -442,6 +460,9 @@ def faults(procs: Processes, url: str, start: float, events: list[str], duration
     count = terminate_connections(url)
     connection.close()  # the bench's own connection was one of them
     note(events, f"pg_terminate_backend: {count} connections of the app terminated")
+    at(150 * scale)
+    procs.freeze("worker-outbox")
+    note(events, "sending worker frozen (SIGSTOP of it and its pool) for the rest of the run")
     return kills
 
 
@@ -503,11 +524,58 @@ def main() -> int:
                 break
             connection.close()
             time.sleep(5)
+        state = snapshot(procs)
     finally:
         if load is not None:
             load.stop_event.set()
         procs.stop_all()
-    return report(args, load, kills, events, procs, planned_start)
+    failed = report(args, load, kills, events, procs, planned_start)
+    if failed:
+        explain(state, procs)
+    return failed
+
+
+def sla_log(procs: Processes) -> str:
+    path = procs.workdir / "worker-sla.log"
+    return path.read_text(errors="replace") if path.exists() else ""
+
+
+def snapshot(procs: Processes) -> dict:
+    """What the services held when the wait ended: the sending slots, the broker's queues and
+    whether each process is alive (printed when the run fails, since CI keeps no logs)."""
+    import redis
+    from django.utils import timezone
+
+    from tickets.notifications.models import DrainSlot
+
+    now = timezone.now()
+    slots = [
+        f"{number}: " + (f"busy {(until - now).total_seconds():+.0f} s" if until else "free")
+        for number, until in DrainSlot.objects.values_list("number", "busy_until")
+    ]
+    try:
+        broker = redis.Redis(port=procs.redis_port, socket_timeout=2)
+        queues = {name: broker.llen(name) for name in ("sla", "outbox", "default")}
+        queues["unacked"] = broker.hlen("unacked")
+    except redis.RedisError as exc:
+        queues = {"error": str(exc)}
+    alive = {name: p.poll() is None for name, p in procs.running.items()}
+    return {"slots": slots, "queues": queues, "alive": alive}
+
+
+def explain(state: dict, procs: Processes, lines: int = 40) -> None:
+    """Print the state at the end and the last warnings of each process."""
+    print(f"   at the end: slots {state['slots']}; broker queues {state['queues']}; "
+          f"processes alive {state['alive']}")  # fmt: skip
+    for name in ("worker-outbox", "worker-sla", "beat"):
+        path = procs.workdir / f"{name}.log"
+        if not path.exists():
+            continue
+        text = path.read_text(errors="replace").splitlines()
+        kept = [line[:300] for line in text if "not delivered" not in line and line.strip()]
+        print(f"   --- last {lines} lines of {name}.log (without per-row delivery failures)")
+        for line in kept[-lines:]:
+            print(f"   {line}")
 
 
 def report(args, load, kills, events, procs, start) -> int:
@@ -579,6 +647,11 @@ def report(args, load, kills, events, procs, start) -> int:
           f"{doubled} duplicate; "
           f"lateness after the due time: {summary(delivery_late)}")  # fmt: skip
     print(f"   mail: {len(arrivals)} messages in {span:.0f} s; outbox rows still unsent: {unsent}")
+    rescues = [
+        int(m.group(1)) for m in re.finditer(r"the SLA sweep sent (\d+) rows", sla_log(procs))
+    ]
+    print(f"   safety net: {len(rescues)} sweeps found the outbox stalled and sent "
+          f"{sum(rescues)} rows themselves")  # fmt: skip
     if alert_times and flagged:
         took = alert_times[-1] - min(flagged)
         print(f"   alerts out: {len(alert_times)} alert e-mails within {took:.0f} s of the first "
