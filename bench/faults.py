@@ -650,7 +650,7 @@ def report(args, load, kills, events, procs, start) -> int:
     rescues = [
         int(m.group(1)) for m in re.finditer(r"the SLA sweep sent (\d+) rows", sla_log(procs))
     ]
-    print(f"   safety net: {len(rescues)} sweeps found the outbox stalled and sent "
+    print(f"   safety net: {len(rescues)} sweeps found the outbox behind and sent "
           f"{sum(rescues)} rows themselves")  # fmt: skip
     if alert_times and flagged:
         took = alert_times[-1] - min(flagged)

@@ -280,7 +280,7 @@ OUTBOX_RETRY_MAX = env.int("OUTBOX_RETRY_MAX", default=3600)
 # /readyz fails when a due row has waited longer than this (seconds): sending is stuck.
 OUTBOX_MAX_LAG = env.int("OUTBOX_MAX_LAG", default=120)
 # When a due row has waited that long, the SLA sweep itself sends for at most this many seconds
-# a minute (a safety net for stuck senders; it ends well before the next sweep).
+# a minute (a safety net for stuck or swamped senders; it ends well before the next sweep).
 OUTBOX_RESCUE_BUDGET = env.int("OUTBOX_RESCUE_BUDGET", default=15)
 
 # --- Celery -----------------------------------------------------------------------------------

@@ -69,7 +69,7 @@ def test_sweep_outbox_breaches_and_mail_figures_come_from_the_database(client):
 
     assert 'sla_clocks_flagged{kind="breached"} 1.0' in text
     assert "sla_sweep_duration_seconds " in text
-    assert "outbox_rescued 0.0" in text  # the alert was just written: no stall
+    assert "outbox_rescued 0.0" in text  # the alert was just written: not behind
     assert 'sla_breaches_total{priority="P1",tier="5x8"} 1.0' in text
     assert 'outbox_depth{channel="email"} 1.0' in text
     assert "outbox_oldest_unsent_age_seconds " in text

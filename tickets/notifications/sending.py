@@ -261,9 +261,10 @@ def outbox_drain(
     return result
 
 
-def outbox_stalled(now: datetime) -> bool:
+def outbox_behind(now: datetime) -> bool:
     """True when a due row has waited longer than OUTBOX_MAX_LAG: no sender has taken it (the
-    sending workers are down, or their broker consumer stopped consuming)."""
+    sending workers are down, their broker consumer stopped consuming, or a burst has put them
+    far behind)."""
     lag = timedelta(seconds=settings.OUTBOX_MAX_LAG)
     return Notification.objects.filter(
         sent_at__isnull=True, next_attempt_at__lte=now - lag
@@ -271,14 +272,14 @@ def outbox_stalled(now: datetime) -> bool:
 
 
 def outbox_rescue(*, clock: Callable[[], datetime]) -> DrainResult | None:
-    """The SLA sweep's safety net: when the outbox is stalled, drain it here for at most
-    OUTBOX_RESCUE_BUDGET seconds (the claims keep it from sending anything twice). None when
-    the senders are keeping up."""
-    if not _db(lambda: outbox_stalled(clock())):
+    """The SLA sweep's safety net: when the outbox is behind, drain it here for at most
+    OUTBOX_RESCUE_BUDGET seconds, beside any senders still at work (the claims keep anything
+    from going out twice). None when the senders are keeping up."""
+    if not _db(lambda: outbox_behind(clock())):
         return None
     result = outbox_drain(clock=clock, budget=settings.OUTBOX_RESCUE_BUDGET)
     logger.warning(
-        "outbox stalled (a due row waited over %s s): the SLA sweep sent %s rows itself",
+        "outbox behind (a due row waited over %s s): the SLA sweep sent %s rows itself",
         settings.OUTBOX_MAX_LAG,
         result.sent,
     )

@@ -45,7 +45,7 @@ def test_a_sweep_sends_what_no_sender_took_for_longer_than_the_lag(rows, caplog)
     assert post.call_count == 3
     assert not Notification.objects.filter(sent_at__isnull=True).exists()
     warned = [r for r in caplog.records if r.name == "tickets.notifications.sending"]
-    assert [r.levelname for r in warned] == ["WARNING"]  # the operator sees the stall
+    assert [r.levelname for r in warned] == ["WARNING"]  # the operator is told
 
 
 def test_a_sweep_leaves_rows_to_the_senders_while_they_keep_up(rows):
@@ -56,8 +56,8 @@ def test_a_sweep_leaves_rows_to_the_senders_while_they_keep_up(rows):
     assert Notification.objects.filter(sent_at__isnull=True).count() == 3
 
 
-def test_a_row_waiting_for_its_retry_is_not_a_stall(rows):
-    # A failed row is due again only after its backoff: waiting for it is not a stall.
+def test_a_row_waiting_for_its_retry_is_not_late(rows):
+    # A failed row is due again only after its backoff: waiting for it is not lateness.
     Notification.objects.update(next_attempt_at=NOW + timedelta(minutes=10), attempts=1)
     result, post = sweep(NOW + timedelta(minutes=5))
 
