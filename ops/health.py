@@ -14,10 +14,9 @@ import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Min
 
 from ops.models import JobRun
-from tickets.notifications.models import Notification
+from tickets.notifications.selectors import outbox_lag
 
 SWEEP_TASK = "tickets.tasks.evaluate_clocks"
 SWEEP_MAX_AGE = timedelta(minutes=2)
@@ -78,12 +77,9 @@ def _sweep(now: datetime):
 
 
 def _outbox(now: datetime):
-    oldest = Notification.objects.filter(sent_at__isnull=True, next_attempt_at__lte=now).aggregate(
-        oldest=Min("next_attempt_at")
-    )["oldest"]
-    if oldest is None:
+    lag = outbox_lag(now)
+    if lag is None:
         return True, "nothing due"
-    lag = (now - oldest).total_seconds()
     return lag < settings.OUTBOX_MAX_LAG, f"oldest due row waits {round(lag)} s"
 
 

@@ -28,6 +28,7 @@ from django.db.models import F
 from tickets.models import AlertKind, Clock, SlaState, Ticket
 from tickets.notifications import render
 from tickets.notifications.models import Channel, Notification
+from tickets.notifications.selectors import outbox_lag
 from tickets.notifications.slots import drains_start, slot_release, slot_renew
 from tickets.notifications.webhooks import webhook_post
 
@@ -262,13 +263,11 @@ def outbox_drain(
 
 
 def outbox_behind(now: datetime) -> bool:
-    """True when a due row has waited longer than OUTBOX_MAX_LAG: no sender has taken it (the
-    sending workers are down, their broker consumer stopped consuming, or a burst has put them
-    far behind)."""
-    lag = timedelta(seconds=settings.OUTBOX_MAX_LAG)
-    return Notification.objects.filter(
-        sent_at__isnull=True, next_attempt_at__lte=now - lag
-    ).exists()
+    """True when a due row has waited OUTBOX_MAX_LAG or longer, the lag at which /readyz fails:
+    no sender has taken it (the sending workers are down, their broker consumer stopped
+    consuming, or a burst has put them far behind)."""
+    lag = outbox_lag(now)
+    return lag is not None and lag >= settings.OUTBOX_MAX_LAG
 
 
 def outbox_rescue(*, clock: Callable[[], datetime]) -> DrainResult | None:
