@@ -535,8 +535,8 @@ def main() -> int:
     return failed
 
 
-def sla_log(procs: Processes) -> str:
-    path = procs.workdir / "worker-sla.log"
+def process_log(procs: Processes, name: str) -> str:
+    path = procs.workdir / f"{name}.log"
     return path.read_text(errors="replace") if path.exists() else ""
 
 
@@ -564,14 +564,11 @@ def snapshot(procs: Processes) -> dict:
 
 
 def explain(state: dict, procs: Processes, lines: int = 40) -> None:
-    """Print the state at the end and the last warnings of each process."""
+    """Print the state at the end and the last log lines of the workers and beat."""
     print(f"   at the end: slots {state['slots']}; broker queues {state['queues']}; "
           f"processes alive {state['alive']}")  # fmt: skip
     for name in ("worker-outbox", "worker-sla", "beat"):
-        path = procs.workdir / f"{name}.log"
-        if not path.exists():
-            continue
-        text = path.read_text(errors="replace").splitlines()
+        text = process_log(procs, name).splitlines()
         kept = [line[:300] for line in text if "not delivered" not in line and line.strip()]
         print(f"   --- last {lines} lines of {name}.log (without per-row delivery failures)")
         for line in kept[-lines:]:
@@ -648,7 +645,8 @@ def report(args, load, kills, events, procs, start) -> int:
           f"lateness after the due time: {summary(delivery_late)}")  # fmt: skip
     print(f"   mail: {len(arrivals)} messages in {span:.0f} s; outbox rows still unsent: {unsent}")
     rescues = [
-        int(m.group(1)) for m in re.finditer(r"the SLA sweep sent (\d+) rows", sla_log(procs))
+        int(m.group(1))
+        for m in re.finditer(r"the SLA sweep sent (\d+) rows", process_log(procs, "worker-sla"))
     ]
     print(f"   safety net: {len(rescues)} sweeps found the outbox behind and sent "
           f"{sum(rescues)} rows themselves")  # fmt: skip
