@@ -1,9 +1,10 @@
 """Counts that cost the same whatever the size of the table: a list says "more than N" instead of
-counting every row (an exact COUNT(*) over a million tickets reads a million index entries)."""
+counting every row (an exact COUNT(*) over a million tickets reads a million index entries).
+Where a list's count stays exact, the count and the page come from one query."""
 
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Window
 from django.utils.functional import cached_property
 
 # Rows counted at most: a page of the desk reads at most this many index entries to count.
@@ -53,3 +54,47 @@ class CappedPaginator(Paginator):
     @property
     def capped(self) -> bool:
         return self._capped[1]
+
+
+class CountedIdsPaginator(Paginator):
+    """Pages of the ids of an ordered queryset, with the exact count read by the same query as
+    the page (COUNT(*) OVER ()): a filter that tests every row, a search say, then tests each
+    row once instead of twice (the count, then the page). A page past the last one costs the
+    usual count first, then the last page, as Django's get_page does. No orphans."""
+
+    def __init__(self, object_list: QuerySet, per_page: int) -> None:
+        if object_list.query.distinct:
+            raise ValueError("a window count counts the rows before DISTINCT")
+        super().__init__(object_list, per_page)
+
+    def get_page(self, number):
+        try:
+            number = self.validate_number_format(number)
+        except ValueError:
+            number = 1
+        if number >= 1:
+            start = (number - 1) * self.per_page
+            rows = list(
+                self.object_list.annotate(total_rows=Window(Count("*"))).values_list(
+                    "pk", "total_rows"
+                )[start : start + self.per_page]
+            )
+            if rows or number == 1:  # no row on page 1: there is none at all
+                self.__dict__["count"] = rows[0][1] if rows else 0
+                return self._get_page([pk for pk, _ in rows], number, self)
+        return super().get_page(number)  # out of range: count, then the last page
+
+    def page(self, number):
+        page = super().page(number)
+        page.object_list = list(page.object_list.values_list("pk", flat=True))
+        return page
+
+    @staticmethod
+    def validate_number_format(number) -> int:
+        """The page number as Django reads it (2 and "2" and 2.0, not 2.5 or "x")."""
+        if isinstance(number, float) and not number.is_integer():
+            raise ValueError(number)
+        try:
+            return int(number)
+        except (TypeError, ValueError):
+            raise ValueError(number) from None

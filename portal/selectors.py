@@ -14,6 +14,7 @@ from accounts.names import shown_name
 from contracts.models import Contract, ContractStatus, Product, ProductVersion, SupportContact
 from contracts.selectors import contracts_for_user
 from contracts.services import Entitlement, entitlement_check
+from core.pagination import CountedIdsPaginator
 from core.timefmt import local_time
 from portal.templatetags.portal_tags import (
     attachment_url,
@@ -261,15 +262,21 @@ ROW_FIELDS = (
 
 
 def _rows(user, pks: list[int]) -> list[Ticket]:
-    """The tickets with these ids, in this order, with what list rows show (one query).
+    """The tickets with these ids, in this order, with what list rows show (one query, after
+    the user's contract ids).
 
     Lists pick a page of ids first and load the rows second: sorting thousands of bare ids is
     cheap, joining every candidate row to contract, product, version and reporter before the
-    sort is not."""
+    sort is not. The scope is given here as a plain list of the user's contract ids (a user
+    has few): PostgreSQL then loads the rows by their ids. With the contracts as a join it
+    underestimates a big contract and scans all its tickets for the page's (1.7 ms instead of
+    0.2 at 10,000 of 100,000 tickets)."""
     if not pks:
         return []
+    contract_ids = list(contracts_for_user(user).order_by().values_list("pk", flat=True))
     rows = (
         tickets_for_user(user)
+        .filter(contract_id__in=contract_ids)
         .select_related(None)
         .select_related(*ROW_RELATED)
         .only(*ROW_FIELDS)
@@ -281,7 +288,9 @@ def _rows(user, pks: list[int]) -> list[Ticket]:
 def _tickets(user) -> QuerySet[Ticket]:
     """tickets_for_user, narrowed again to the ids of the user's contracts: the same scope, but
     spelled so that SQLite's planner uses the (contract, status) index instead of scanning a
-    status index across every customer's tickets."""
+    status index across every customer's tickets. A subquery, not a list: PostgreSQL then
+    keeps one plan for every customer (with a list it walks the due-time index for a big one,
+    which is quick for the whole list and slow for a filter that few of its tickets pass)."""
     return tickets_for_user(user).filter(contract__in=contracts_for_user(user).values("pk"))
 
 
@@ -299,11 +308,17 @@ def ticket_list(user, params, *, page: str | int | None = None, per_page: int = 
         filterset.filters[name].distinct = False
     # Only the products of the user's own contracts are worth offering.
     filterset.filters["product"].queryset = products_of_user(user)
-    tickets = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    valid = filterset.is_valid()
+    tickets = filterset.qs if valid else filterset.queryset.none()
     if not params.get("ordering"):
         tickets = tickets.order_by(*_by_due())
-    page_obj = Paginator(tickets.values_list("pk", flat=True), per_page).get_page(page)
-    page_obj.object_list = _rows(user, list(page_obj.object_list))
+    if valid and (filterset.form.cleaned_data.get("search") or "").strip():
+        # A search tests every ticket of the user: counting in the page's own query tests
+        # each once. Without one, the count reads an index alone and the page stops early.
+        page_obj = CountedIdsPaginator(tickets, per_page).get_page(page)
+    else:
+        page_obj = Paginator(tickets.values_list("pk", flat=True), per_page).get_page(page)
+    page_obj.object_list = _rows(user, page_obj.object_list)
     return filterset, page_obj
 
 
@@ -339,18 +354,19 @@ def customer_dashboard(user) -> CustomerDashboard:
         .order_by("proposed_at")[:DASHBOARD_ROWS]
     )
     proposals = list(proposals)
-    open_ids = open_tickets.order_by(*_by_due()).values_list("pk", flat=True)[:DASHBOARD_ROWS]
-    waiting_ids = (
+    open_ids = list(open_tickets.order_by(*_by_due()).values_list("pk", flat=True)[:DASHBOARD_ROWS])
+    waiting_ids = list(
         tickets.filter(status=TicketStatus.WAITING)
         .order_by(*_by_due())
         .values_list("pk", flat=True)[:DASHBOARD_ROWS]
     )
+    rows = {ticket.pk: ticket for ticket in _rows(user, open_ids + waiting_ids)}  # one read
     counts["waiting_for_you"] = counts["waiting"] + len(proposals)
     return CustomerDashboard(
         contracts=list(contracts_with_contacts(user)),
         counts=counts,
-        open_tickets=_rows(user, list(open_ids)),
-        waiting_tickets=_rows(user, list(waiting_ids)),
+        open_tickets=[rows[pk] for pk in open_ids if pk in rows],
+        waiting_tickets=[rows[pk] for pk in waiting_ids if pk in rows],
         proposals=proposals,
     )
 

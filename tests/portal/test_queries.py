@@ -26,8 +26,9 @@ PAGES = {
     "contract-contacts": ("globex_user", lambda w: {"pk": w.globex_contract.pk}, 6),
     # Partners: + the zones in which their authorisation holds today (one query).
     "partner-dashboard": ("partner_user", None, 6),
-    # + the product filter offers the products of the partner's contracts only.
-    "partner-ticket-list": ("partner_user", None, 10),
+    # + the product filter offers the products of the partner's contracts only; the rows are
+    # read after the partner's contract ids (portal.selectors._rows: its zones, its ids).
+    "partner-ticket-list": ("partner_user", None, 12),
     "registration-list": ("partner_user", None, 4),
     "registration-detail": ("partner_user", lambda w: {"pk": w.registration.pk}, 5),
 }
