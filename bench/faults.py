@@ -14,7 +14,11 @@ Faults, in order: kill -9 of the sending worker's process while it sends; Redis 
 restarted; the SMTP server stopped, then restarted; the SMTP server hung (SIGSTOP) then resumed;
 the app's database connections terminated (pg_terminate_backend, this database only); the
 sending worker frozen for good (SIGSTOP: a consumer that stops consuming), so that what is
-still due goes out through the SLA sweep's safety net (OUTBOX_RESCUE_BUDGET).
+still due goes out through the SLA sweep's safety net (OUTBOX_RESCUE_BUDGET); then the SLA
+worker's consumer stopped while its process lives on (a remote cancel_consumer of its queues: how
+Celery's Redis consumer can come back from an outage), which its watchdog (ops.watchdog) must
+notice and end. Like the production units, the script starts a worker again when it exits; an
+exit other than the watchdog's, or a stalled worker that never exits, fails the run.
 
 It prints what was lost, duplicated or late (each flag and each delivery), and, when the run
 fails, the sending slots, the broker's queues and the workers' last log lines. It exits 1 when a
@@ -248,7 +252,15 @@ class Processes:
         }
         (workdir / "metrics").mkdir()
         self.running: dict[str, subprocess.Popen] = {}
+        self.commands: dict[str, list[str]] = {}
         self.frozen: set[str] = set()
+        # (worker, its exit code, when) for each restart, as systemd's Restart=always does it
+        self.restarts: list[tuple[str, int, float]] = []
+        self.hostnames = {"worker-sla": "sla@faults", "worker-outbox": "outbox@faults"}
+        self.queues = {"worker-sla": ("sla",), "worker-outbox": ("outbox", "default")}
+        self.stalled: dict[str, float] = {}  # worker -> when its consumer was stopped
+        self.supervisor_stop = threading.Event()
+        self.supervisor: threading.Thread | None = None
 
     def _start(self, name: str, command: list[str]) -> subprocess.Popen:
         out = open(self.workdir / f"{name}.log", "ab")  # noqa: SIM115 (the process's own log)
@@ -256,7 +268,24 @@ class Processes:
             command, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT
         )
         self.running[name] = process
+        self.commands[name] = command
         return process
+
+    def supervise(self) -> None:
+        """Start a worker again when it exits (the production units restart them), until
+        stop_all; a frozen worker is left as it is."""
+
+        def watch() -> None:
+            while not self.supervisor_stop.wait(1):
+                for name in ("worker-sla", "worker-outbox"):
+                    process = self.running.get(name)
+                    if name in self.frozen or process is None or process.poll() is None:
+                        continue
+                    self.restarts.append((name, process.returncode, time.monotonic()))
+                    self._start(name, self.commands[name])
+
+        self.supervisor = threading.Thread(target=watch, daemon=True)
+        self.supervisor.start()
 
     def start_redis(self) -> None:
         self._start(
@@ -279,21 +308,19 @@ class Processes:
              "--workers", "2", "--timeout", "30", "--config", "deploy/gunicorn.conf.py"],
         )  # fmt: skip
         celery = [PYTHON, "-m", "celery", "-A", "config"]
-        self._start(
-            "worker-sla",
-            [*celery, "worker", "-Q", "sla", "--concurrency", "1", "--hostname", "sla@faults",
-             "--without-gossip", "--without-mingle"],
-        )  # fmt: skip
-        self._start(
-            "worker-outbox",
-            [*celery, "worker", "-Q", "outbox,default", "--concurrency", str(self.senders),
-             "--hostname", "outbox@faults", "--without-gossip", "--without-mingle"],
-        )  # fmt: skip
+        for name, concurrency in (("worker-sla", 1), ("worker-outbox", self.senders)):
+            self._start(
+                name,
+                [*celery, "worker", "-Q", ",".join(self.queues[name]), "--concurrency",
+                 str(concurrency), "--hostname", self.hostnames[name], "--without-gossip",
+                 "--without-mingle"],
+            )  # fmt: skip
         self._start(
             "beat",
             [*celery, "beat", "--schedule", str(self.workdir / "celerybeat-schedule")],
         )
         wait_port(self.web_port)
+        self.supervise()
 
     def pool_children(self, name: str) -> list[int]:
         parent = self.running[name].pid
@@ -319,6 +346,9 @@ class Processes:
         self.frozen.add(name)
 
     def stop_all(self) -> None:
+        self.supervisor_stop.set()
+        if self.supervisor is not None:
+            self.supervisor.join(timeout=10)
         for name in ("beat", "worker-sla", "worker-outbox", "web", "smtp", "redis"):
             process = self.running.get(name)
             if process is not None and process.poll() is None:
@@ -463,7 +493,22 @@ def faults(procs: Processes, url: str, start: float, events: list[str], duration
     at(150 * scale)
     procs.freeze("worker-outbox")
     note(events, "sending worker frozen (SIGSTOP of it and its pool) for the rest of the run")
+    at(165 * scale)
+    stall_consumer(procs, "worker-sla")
+    note(events, "SLA worker's consumer stopped fetching (remote cancel_consumer; it lives on)")
     return kills
+
+
+def stall_consumer(procs: Processes, name: str) -> None:
+    """What Celery's Redis consumer looks like when it comes back from an outage connected but
+    no longer fetching (ops.watchdog): the process lives and answers, and takes no task."""
+    from celery import Celery
+
+    hostname = procs.hostnames[name]
+    with Celery(broker=f"redis://127.0.0.1:{procs.redis_port}/0") as control:
+        for queue in (*procs.queues[name], f"{hostname}.dq2"):
+            control.control.cancel_consumer(queue, destination=[hostname], reply=True)
+    procs.stalled[name] = time.monotonic()
 
 
 def main() -> int:
@@ -654,6 +699,16 @@ def report(args, load, kills, events, procs, start) -> int:
         took = alert_times[-1] - min(flagged)
         print(f"   alerts out: {len(alert_times)} alert e-mails within {took:.0f} s of the first "
               f"flag ({len(alert_times) / max(took, 1):.0f}/s)")  # fmt: skip
+    for name, code, when in procs.restarts:
+        stalled = procs.stalled.get(name)
+        if stalled is not None and when >= stalled:
+            print(f"   watchdog: {name} exited {when - stalled:.0f} s after its consumer stopped "
+                  f"fetching (code {code}) and was started again")  # fmt: skip
+        else:
+            failures.append(f"{name} exited unexpectedly (code {code})")
+    for name, stalled in procs.stalled.items():
+        if not any(worker == name and when >= stalled for worker, _code, when in procs.restarts):
+            failures.append(f"{name} stopped fetching and was never restarted")
     if lost_flags:
         failures.append(f"{len(lost_flags)} breaches never flagged")
     if very_late:

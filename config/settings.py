@@ -324,6 +324,17 @@ CELERY_TASK_ROUTES = {
     "tickets.tasks.drain_outbox": {"queue": "outbox"},
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# ops.watchdog: a worker whose consumer stops fetching (a known Celery-on-Redis failure after the
+# broker comes back) restarts itself. Off with the file-system broker of `make run`, which has
+# no such failure and whose single process nothing would restart.
+WORKER_WATCHDOG_INTERVAL = env.float(
+    "WORKER_WATCHDOG_INTERVAL",
+    default=0.0 if CELERY_BROKER_URL.startswith("filesystem://") else 10.0,
+)
+WORKER_WATCHDOG_MISSES = env.int("WORKER_WATCHDOG_MISSES", default=3)
+WORKER_WATCHDOG_GRACE = env.float("WORKER_WATCHDOG_GRACE", default=60)
+# Each worker also consumes a queue of its own (the watchdog's pings travel through it).
+CELERY_WORKER_DIRECT = WORKER_WATCHDOG_INTERVAL > 0
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # A static schedule. Each sweep expires before the next tick, so after an outage the workers do
 # not replay a backlog of stale sweeps: the next one looks at state and catches up on its own.
@@ -393,7 +404,10 @@ LOG_FORMAT = env.str("LOG_FORMAT", default="json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "ops.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "ops.logging.RequestIdFilter"},
+        "quiet_pings": {"()": "ops.logging.QuietPingsFilter"},
+    },
     "formatters": {
         "json": {"()": "ops.logging.JsonFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
@@ -402,7 +416,7 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "json" if LOG_FORMAT == "json" else "text",
-            "filters": ["request_id"],
+            "filters": ["request_id", "quiet_pings"],
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},

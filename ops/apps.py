@@ -7,4 +7,4 @@ class OpsConfig(AppConfig):
     verbose_name = _("Operations")
 
     def ready(self) -> None:
-        from ops import signals  # noqa: F401  (connects the Celery signal receivers)
+        from ops import signals, watchdog  # noqa: F401  (connect the Celery signal receivers)

@@ -6,6 +6,7 @@ import logging
 from datetime import UTC, datetime
 
 from ops.context import request_id
+from ops.watchdog import PING_TASK
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 
@@ -15,6 +16,15 @@ class RequestIdFilter(logging.Filter):
         if not getattr(record, "request_id", ""):
             record.request_id = request_id.get()
         return True
+
+
+class QuietPingsFilter(logging.Filter):
+    """Drops Celery's received/succeeded lines of the watchdog's pings (ops.watchdog): sent every
+    few seconds to every worker, they would bury the lines of the real tasks."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        data = getattr(record, "data", None)
+        return not (isinstance(data, dict) and data.get("name") == PING_TASK)
 
 
 class JsonFormatter(logging.Formatter):

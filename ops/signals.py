@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ops.context import new_request_id, request_id
 from ops.models import JobRun
+from ops.watchdog import PING_TASK
 
 logger = logging.getLogger("ops.tasks")
 HEADER = "request_id"
@@ -26,6 +27,8 @@ def add_request_id(headers=None, **kwargs) -> None:
 
 @task_prerun.connect(dispatch_uid="ops.task_started")
 def task_started(task_id=None, task=None, **kwargs) -> None:
+    if task.name == PING_TASK:  # every few seconds in every worker: not a job to record
+        return
     incoming = getattr(task.request, HEADER, None) or (task.request.headers or {}).get(HEADER)
     token = request_id.set(new_request_id(incoming))
     _started[task_id] = (time.monotonic(), token)
@@ -38,6 +41,8 @@ def task_started(task_id=None, task=None, **kwargs) -> None:
 
 @task_postrun.connect(dispatch_uid="ops.task_finished")
 def task_finished(task_id=None, task=None, retval=None, state=None, **kwargs) -> None:
+    if task.name == PING_TASK:
+        return
     started, token = _started.pop(task_id, (time.monotonic(), None))
     duration = time.monotonic() - started
     logger.info(

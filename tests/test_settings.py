@@ -12,11 +12,14 @@ from django.conf import settings
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _settings_subprocess(**env):
-    """Import the settings in a fresh interpreter with `env` on top of a clean environment."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+def _settings_subprocess(code: str = "print('started')", **env):
+    """Import the settings in a fresh interpreter with `env` on top of a clean environment, then
+    run `code`."""
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "CELERY_"))
+    }
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        [sys.executable, "-c", "import django; django.setup(); " + code],
         cwd=ROOT,
         env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
         capture_output=True,
@@ -62,3 +65,19 @@ def test_sqlite_default_uses_immediate_transactions_and_a_busy_timeout():
 def test_languages_are_chinese_and_english():
     assert [code for code, _name in settings.LANGUAGES] == ["zh-hans", "en"]
     assert "django.middleware.locale.LocaleMiddleware" in settings.MIDDLEWARE
+
+
+@pytest.mark.slow
+def test_the_worker_watchdog_runs_on_redis_and_not_on_the_laptops_file_system_broker():
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.WORKER_WATCHDOG_INTERVAL, s.CELERY_WORKER_DIRECT)"
+    )
+
+    def watchdog(broker: str) -> str:
+        result = _settings_subprocess(code, DJANGO_DEBUG="true", CELERY_BROKER_URL=broker)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    assert watchdog("redis://127.0.0.1:6379/0") == "10.0 True"
+    assert watchdog("filesystem://") == "0.0 False"
