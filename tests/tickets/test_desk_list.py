@@ -3,6 +3,7 @@ order, filter choices come from the small tables, counts stop at a cap, the list
 what its columns show; and the desk's views (my tickets, unassigned, waiting on us, waiting on
 the customer) sit above it with their counts."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -111,6 +112,20 @@ def test_the_list_joins_only_what_its_columns_show(desk):
     assert '"contracts_customer"' in sql and '"accounts_user"' in sql
     for table in ("sla_tier", "contracts_product", "contracts_productversion"):
         assert f'"{table}"' not in sql, table
+
+
+def test_the_engineer_column_shows_the_name_and_the_address_on_hover(desk):
+    engineer = StaffFactory(first_name="Wang", last_name="Wu", email="wang.wu@vendor.test")
+    TicketFactory(assignee=engineer, subject="Assigned one")
+    TicketFactory(assignee=StaffFactory(first_name="", last_name="", email="nameless@vendor.test"))
+    TicketFactory(assignee=None, subject="Nobody's")
+
+    page = desk.get(URL).content.decode()
+
+    cells = re.findall(r'<td class="field-engineer">(.*?)</td>', page)
+    assert sorted(cells) == sorted(
+        ['<span title="wang.wu@vendor.test">Wang Wu</span>', "nameless@vendor.test", "-"]
+    )
 
 
 def test_the_count_stops_at_its_cap(desk, monkeypatch):
