@@ -505,7 +505,7 @@ def stall_consumer(procs: Processes, name: str) -> None:
     from celery import Celery
 
     hostname = procs.hostnames[name]
-    with Celery(broker=f"redis://127.0.0.1:{procs.redis_port}/0") as control:
+    with Celery(broker=procs.env["CELERY_BROKER_URL"]) as control:
         for queue in (*procs.queues[name], f"{hostname}.dq2"):
             control.control.cancel_consumer(queue, destination=[hostname], reply=True)
     procs.stalled[name] = time.monotonic()

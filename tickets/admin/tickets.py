@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 
+from accounts.names import shown_name
 from core.admin_actions import ReadOnlyAdmin
 from core.admin_list import DeskListMixin
 from core.badges import sla_badge_of
@@ -304,7 +305,7 @@ class TicketAdmin(TicketLogAdminMixin, TicketActionsMixin, DeskListMixin, ReadOn
         user = obj.assignee
         if user is None:
             return None
-        name = user.get_full_name()
+        name = shown_name(user.first_name, user.last_name, "")  # the name alone, if any
         return format_html('<span title="{}">{}</span>', user.email, name) if name else user.email
 
     @admin.display(description=gettext_lazy("opened"), ordering="opened_at")
