@@ -64,7 +64,7 @@ bench: install
 	$(BIN)/python bench/portal_pages.py --short
 	$(BIN)/python bench/ticket_open.py --short
 	$(BIN)/python bench/pages.py --short
-	$(BIN)/python bench/helpdesk_compare.py --short
+	$(BIN)/python bench/helpdesk_compare.py --short --floors
 	$(BIN)/python bench/ingest.py --short
 	case "$$DATABASE_URL" in postgres*) \
 		$(BIN)/python bench/breach_scan.py --short && $(BIN)/python bench/desk_curve.py --short \

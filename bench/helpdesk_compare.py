@@ -29,6 +29,15 @@ Prints per row the median and p95 wall time, the median CPU time, the queries of
 and the ratio helpdesk / ours of the medians (of CPU time for "create"), with whether the goal
 (>= 3x) is met. Figures only: the exit status is 0 unless a page fails (2).
 `--short` (CI): 2,000 tickets, 8 rounds.
+
+`--floors` also measures, on our side only, what a row would cost with parts of it taken away
+(measurement only: the parts are switched off inside the bench worker, never in the product),
+and the best ratio each could then reach against helpdesk's median of the same row:
+
+    customer ticket page       without the thread and the history (most of the page)
+    customer ticket page       the lightest page a logged-in customer gets (notification
+                               settings: one small form), i.e. what any page costs
+    create                     without writing the notifications (outbox rows, paging)
 """
 
 from __future__ import annotations
@@ -60,6 +69,18 @@ ROWS = [
     "create",
 ]
 CPU_ROWS = {"create"}  # compared on CPU time
+# --floors: our row -> (the row of the table it is a floor of, what was taken away).
+FLOORS = {
+    "floor: ticket page, no thread": (
+        "customer ticket page",
+        "the customer ticket page without its thread and its history",
+    ),
+    "floor: lightest page": (
+        "customer ticket page",
+        "the lightest logged-in page (notification settings)",
+    ),
+    "floor: create, no notify": ("create", "create without writing its notifications"),
+}
 PER_CUSTOMER = 1000
 
 
@@ -69,6 +90,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=60, help="samples of each row per side")
     parser.add_argument("--short", action="store_true", help="2,000 tickets, 8 rounds (CI)")
     parser.add_argument("--reinstall", action="store_true", help="re-create the helpdesk venv")
+    parser.add_argument(
+        "--floors", action="store_true", help="also the floors of the rows (ours only)"
+    )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.short:
@@ -136,6 +160,8 @@ def our_worker(args) -> int:
         "API list": sidebyside.Row([(staff, "/api/v1/tickets/")]),
         "create": sidebyside.Row(call=create),
     }
+    if args.floors:
+        rows |= floor_rows(customer, f"/tickets/{busy.pk}/", create)
     info = {
         "product": "support portal (this repository)",
         "django": django.get_version(),
@@ -143,6 +169,31 @@ def our_worker(args) -> int:
         "tickets": args.tickets,
     }
     return sidebyside.serve(rows, info, out)
+
+
+def floor_rows(customer, ticket_url: str, create) -> dict:
+    """FLOORS' rows: parts of a row switched off (patched in this worker) while it is measured."""
+    import contextlib
+    from unittest import mock
+
+    import sidebyside
+
+    def without_thread():
+        stack = contextlib.ExitStack()
+        stack.enter_context(mock.patch("portal.selectors.thread_rows", return_value=([], [])))
+        stack.enter_context(mock.patch("portal.selectors.history_rows", return_value=[]))
+        return stack
+
+    return {
+        "floor: ticket page, no thread": sidebyside.Row(
+            [(customer, ticket_url)], around=without_thread
+        ),
+        "floor: lightest page": sidebyside.Row([(customer, "/account/notifications/")]),
+        "floor: create, no notify": sidebyside.Row(
+            call=create,
+            around=lambda: mock.patch("tickets.services.lifecycle.notify", return_value=0),
+        ),
+    }
 
 
 # --- the orchestrator ---------------------------------------------------------------------------
@@ -217,6 +268,20 @@ def load_line() -> str:
     return f"load average {load} on {os.cpu_count()} CPUs"
 
 
+def print_floors(floors: dict, theirs: dict, described: dict) -> None:
+    print("\nfloors (ours only): a row with a part taken away, and the best ratio the row could "
+          "reach without that part\n")  # fmt: skip
+    print(f"{'floor of':22}{'median':>9}{'p95':>8}{'cpu':>7}{'queries':>8}"
+          f"{'best ratio':>12}  what was taken away")  # fmt: skip
+    for floor, (row, what) in FLOORS.items():
+        s = floors[floor]
+        key = "cpu" if row in CPU_ROWS else "wall"
+        best = statistics.median(theirs[row][key]) / statistics.median(s[key])
+        print(f"{row:22}{statistics.median(s['wall']):9.1f}{p95(s['wall']):8.1f}"
+              f"{statistics.median(s['cpu']):7.1f}{described[floor]['queries']:8,}"
+              f"{best:11.1f}x  {what}")  # fmt: skip
+
+
 def main() -> int:
     args = parse_args()
     if args.worker:
@@ -225,7 +290,8 @@ def main() -> int:
     print(f"{args.tickets:,} tickets each, SQLite, DEBUG off; {load_line()}", flush=True)
     started = time.perf_counter()
     ours = Worker("ours", [sys.executable, str(Path(__file__).resolve()), "--worker",
-                           "--tickets", str(args.tickets)])  # fmt: skip
+                           "--tickets", str(args.tickets)]
+                          + (["--floors"] if args.floors else []))  # fmt: skip
     theirs = Worker(
         "helpdesk",
         [str(python), str(HELPDESK_WORKER), "--tickets", str(args.tickets)],
@@ -239,6 +305,7 @@ def main() -> int:
             print(f"{label:9} {info['product']}, Django {info['django']}, "
                   f"filled in {info['fill_seconds']} s")  # fmt: skip
         samples = {label: {row: {"wall": [], "cpu": []} for row in ROWS} for label in workers}
+        floors: dict[str, dict] = {}
         for r in range(args.rounds):
             for i, row in enumerate(ROWS):
                 order = ["ours", "helpdesk"] if (r + i) % 2 == 0 else ["helpdesk", "ours"]
@@ -246,6 +313,11 @@ def main() -> int:
                     answer = workers[label].ask(row)
                     samples[label][row]["wall"] += answer["wall"]
                     samples[label][row]["cpu"] += answer["cpu"]
+            for floor in FLOORS if args.floors else ():
+                answer = ours.ask(floor)
+                floors.setdefault(floor, {"wall": [], "cpu": []})
+                floors[floor]["wall"] += answer["wall"]
+                floors[floor]["cpu"] += answer["cpu"]
     finally:
         for w in workers.values():
             try:
@@ -272,6 +344,8 @@ def main() -> int:
         verdict = "met" if ratio >= GOAL_RATIO else "NOT met"
         label = f"{row} (CPU)" if row in CPU_ROWS else row
         print(f"{label:22}{cells}{ratio:7.1f}x  {verdict}")
+    if floors:
+        print_floors(floors, samples["helpdesk"], ready["ours"]["rows"])
     print(f"\n{load_line()}; {elapsed:.0f} s in all")
     requests = {row: ready["helpdesk"]["rows"][row]["requests"] for row in ROWS}
     several = [row for row, n in requests.items() if n > 1]
