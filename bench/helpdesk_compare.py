@@ -305,7 +305,7 @@ def main() -> int:
             print(f"{label:9} {info['product']}, Django {info['django']}, "
                   f"filled in {info['fill_seconds']} s")  # fmt: skip
         samples = {label: {row: {"wall": [], "cpu": []} for row in ROWS} for label in workers}
-        floors: dict[str, dict] = {}
+        floors = {floor: {"wall": [], "cpu": []} for floor in (FLOORS if args.floors else ())}
         for r in range(args.rounds):
             for i, row in enumerate(ROWS):
                 order = ["ours", "helpdesk"] if (r + i) % 2 == 0 else ["helpdesk", "ours"]
@@ -313,9 +313,8 @@ def main() -> int:
                     answer = workers[label].ask(row)
                     samples[label][row]["wall"] += answer["wall"]
                     samples[label][row]["cpu"] += answer["cpu"]
-            for floor in FLOORS if args.floors else ():
+            for floor in floors:
                 answer = ours.ask(floor)
-                floors.setdefault(floor, {"wall": [], "cpu": []})
                 floors[floor]["wall"] += answer["wall"]
                 floors[floor]["cpu"] += answer["cpu"]
     finally:
